@@ -1,0 +1,127 @@
+"""The single cleaning entry point: a Capture becomes an ArticleRecord or a Quarantined value."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import courlan
+
+from cleaners._version import __version__
+from cleaners.byline import parse_byline
+from cleaners.decode import decode_bytes
+from cleaners.errors import Rejected
+from cleaners.html import extract_html
+from cleaners.language import detect_language
+from cleaners.profiles import ProfileSet, default_profiles
+from cleaners.text import extract_text, word_count
+from schemas.records import ArticleRecord, Capture, Quarantined, sha256_hex
+
+CLEANER_VERSION = __version__
+MIN_BODY_WORDS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The format-independent result of extraction, before it becomes a record."""
+
+    paragraphs: tuple[str, ...]
+    title: str | None
+    byline: str | None
+    published: str | None
+    publisher: str | None
+    language: str | None
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL normalised for identity (scheme, host case, tracking parameters), if valid."""
+    if not url:
+        return None
+    return courlan.normalize_url(url, strict=True) if courlan.check_url(url) else None
+
+
+def host_of(url: str | None) -> str | None:
+    """The lower-cased host of a URL, if any."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def normalise_body(body: str) -> str:
+    """Body text folded for identity: NFKC, case-folded, whitespace collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", body)).strip().casefold()
+
+
+def article_id(url: str | None, body: str) -> str:
+    """sha256 of the canonical URL when known, else of the normalised body."""
+    canonical = canonical_url(url)
+    return sha256_hex((canonical or normalise_body(body)).encode("utf-8"))
+
+
+def parse_published(value: str | None, captured_at: datetime) -> datetime | None:
+    """An ISO date or datetime as an aware UTC datetime, never later than the capture."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    return parsed if parsed <= captured_at else None
+
+
+def _extract(capture: Capture, profiles: ProfileSet) -> Extracted:
+    if not capture.raw.strip():
+        raise Rejected("read", "empty", "the capture is empty or whitespace only")
+    decoded = decode_bytes(capture.raw, capture.declared_encoding, is_html=capture.format == "html")
+    if not decoded.text.strip():
+        raise Rejected("decode", "empty", "the capture decodes to whitespace only")
+    if capture.format == "html":
+        found = extract_html(decoded.text, capture.url)
+        profile = profiles.for_capture(host_of(capture.url), ())
+        publisher = found.publisher or (profile.publisher if profile else None)
+        return Extracted(found.paragraphs, found.title, found.byline, found.published, publisher, found.language)
+    text = extract_text(decoded.text, profiles, host_of(capture.url))
+    return Extracted(text.paragraphs, text.title, text.byline, None, text.publisher, text.language)
+
+
+def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord | Quarantined:
+    """Clean one capture. Pure: no files, network or Prefect; a rejection is a value."""
+    profiles = profiles or default_profiles()
+    try:
+        found = _extract(capture, profiles)
+    except Rejected as rejected:
+        return Quarantined(capture, rejected.stage, rejected.reason, rejected.detail)
+    body = "\n\n".join(found.paragraphs)
+    language = found.language or detect_language(body)
+    words = word_count(body, language)
+    if words < MIN_BODY_WORDS:
+        detail = f"only {words} words of article text were found (minimum {MIN_BODY_WORDS})"
+        return Quarantined(capture, "extract", "no_article_text", detail)
+    byline = parse_byline(found.byline) if found.byline else None
+    return ArticleRecord(
+        article_id=article_id(capture.url, body),
+        url=capture.url,
+        publisher=found.publisher,
+        title=found.title,
+        byline=byline.raw if byline else None,
+        authors=byline.authors if byline else (),
+        credits=byline.credits if byline else (),
+        published_at=parse_published(found.published, capture.captured_at),
+        captured_at=capture.captured_at.astimezone(UTC),
+        language=language,
+        body=body,
+        word_count=words,
+        capture_id=capture.capture_id,
+        capture_format=capture.format,
+        source=capture.source,
+        cleaner_version=CLEANER_VERSION,
+    )

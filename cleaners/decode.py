@@ -1,0 +1,96 @@
+"""Bytes to text: BOM, declared charset, <meta charset>, charset-normalizer; ftfy for mojibake."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+import ftfy
+
+from cleaners.errors import Rejected
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
+_CONTROL_BYTES = frozenset(range(0, 9)) | frozenset(range(14, 32)) - {27}
+BINARY_SAMPLE = 8192
+MAX_CONTROL_SHARE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text decoded from a capture, with the encoding used and whether ftfy changed it."""
+
+    text: str
+    encoding: str
+    repaired: bool
+
+
+def looks_binary(raw: bytes) -> bool:
+    """True for bytes that are not text in any encoding we accept (NULs, control bytes)."""
+    sample = raw[:BINARY_SAMPLE]
+    if not sample or any(sample.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b in _CONTROL_BYTES)
+    return controls / len(sample) > MAX_CONTROL_SHARE
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
+def _try(raw: bytes, encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        return raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def sniff_meta_charset(raw: bytes) -> str | None:
+    """The charset an HTML page declares in its first few KB, if it names a real codec."""
+    match = _META_CHARSET.search(raw[:4096])
+    return _codec(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def decode_bytes(raw: bytes, declared: str | None = None, *, is_html: bool = False) -> Decoded:
+    """Decode ``raw`` the way a browser would, then repair mojibake. Raises Rejected."""
+    if looks_binary(raw):
+        raise Rejected("decode", "binary", "the bytes are binary data, not text (NUL or control bytes)")
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return _repair(raw.decode(encoding, errors="replace"), encoding)
+    candidates = [_codec(declared)]
+    if is_html:
+        candidates.append(sniff_meta_charset(raw))
+    candidates.append("utf-8")
+    for encoding in candidates:
+        text = _try(raw, encoding)
+        if text is not None:
+            return _repair(text, encoding)
+    best = charset_normalizer.from_bytes(raw).best()
+    if best is None:
+        raise Rejected("decode", "undecodable", "no text encoding fits these bytes")
+    return _repair(str(best), best.encoding)
+
+
+def _repair(text: str, encoding: str) -> Decoded:
+    if not ftfy.badness.is_bad(text):
+        return Decoded(text, encoding, repaired=False)
+    fixed = ftfy.fix_text(text)
+    return Decoded(fixed, encoding, repaired=fixed != text)

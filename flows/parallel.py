@@ -1,0 +1,45 @@
+"""Where cleaning runs: in this process, or in a pool of worker processes (plain data in/out)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import partial
+
+from cleaners import default_profiles
+from flows.runner import BatchCleaner, CleanResult, clean_batch
+from schemas.records import Capture
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _warm_worker() -> None:
+    """Load the profiles (and the cleaners' imports) once per worker process."""
+    default_profiles()
+
+
+def _clean_in_pool(pool: ProcessPoolExecutor, captures: list[Capture]) -> list[CleanResult]:
+    return pool.submit(clean_batch, captures).result()
+
+
+@contextmanager
+def cleaning_pool(workers: int) -> Iterator[BatchCleaner]:
+    """A batch cleaner using ``workers`` processes (1 = this process, no pool).
+
+    Worker processes are spawned, not forked: the parent may run Prefect's threads, and forking
+    a threaded process is unsafe.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if workers == 1:
+        yield clean_batch
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker) as pool:
+        yield partial(_clean_in_pool, pool)

@@ -1,0 +1,168 @@
+"""The plain-Python runner: captures in, Parquet out, a RunReport back. No Prefect needed.
+
+``archive_captures`` is the whole pipeline in one call; the Prefect flows call the same
+``IngestRun`` one batch per task, so the two paths cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cleaners import CLEANER_VERSION, ProfileSet, clean, default_profiles
+from flows.sources import read_captures
+from schemas.archive import ArchiveWriter, IdIndex, new_run_id
+from schemas.records import ArticleRecord, Capture, Quarantined
+
+T = TypeVar("T")
+CleanResult = ArticleRecord | Quarantined
+BatchCleaner = Callable[[list[Capture]], list[CleanResult]]
+DEFAULT_BATCH_SIZE = 200
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last may be shorter)."""
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def clean_one(capture: Capture, profiles: ProfileSet) -> CleanResult:
+    """Clean one capture; a bug in a cleaner quarantines that capture instead of the batch."""
+    try:
+        return clean(capture, profiles)
+    except Exception as exc:  # noqa: BLE001 - the documented quarantine path for cleaner bugs
+        return Quarantined(capture, "clean", "cleaner_error", f"{type(exc).__name__}: {exc}")
+
+
+def clean_batch(captures: list[Capture]) -> list[CleanResult]:
+    """Clean a batch in this process (also the function worker processes run)."""
+    profiles = default_profiles()
+    return [clean_one(capture, profiles) for capture in captures]
+
+
+@dataclass
+class RunReport:
+    """What one run did. ``seen == archived + duplicates + quarantined`` always holds."""
+
+    run_id: str
+    archive: str
+    seen: int = 0
+    archived: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def accounted(self) -> bool:
+        return self.seen == self.archived + self.duplicates + self.quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class IngestRun:
+    """The state of one run: the id index, the writer and the counters. Thread-safe.
+
+    ``process(batch)`` skips captures already archived (by capture id) without cleaning
+    them, cleans the rest with ``cleaner``, and hands the results to the writer.
+    """
+
+    def __init__(
+        self,
+        archive: Path,
+        *,
+        run_id: str | None = None,
+        flush_every_batch: bool = True,
+        max_rows_per_file: int | None = None,
+    ) -> None:
+        self.archive = archive
+        self.run_id = run_id or new_run_id()
+        self.index = IdIndex(archive)
+        self.index.refresh()
+        writer_options = {"max_rows_per_file": max_rows_per_file} if max_rows_per_file else {}
+        self.writer = ArchiveWriter(
+            archive, cleaner_version=CLEANER_VERSION, run_id=self.run_id, index=self.index, **writer_options
+        )
+        self.flush_every_batch = flush_every_batch
+        self.seen = 0
+        self.skipped_known = 0
+        self._lock = threading.Lock()
+        self._started = time.perf_counter()
+
+    def split_known(self, batch: list[Capture | Quarantined]) -> tuple[list[Capture], list[Quarantined]]:
+        """Count the batch as seen; return captures to clean and read-time rejections.
+
+        Captures whose id the archive already holds are counted as duplicates here.
+        """
+        to_clean: list[Capture] = []
+        rejected: list[Quarantined] = []
+        with self._lock:
+            self.seen += len(batch)
+            for item in batch:
+                capture = item.capture if isinstance(item, Quarantined) else item
+                if capture.capture_id in self.index:
+                    self.skipped_known += 1
+                elif isinstance(item, Quarantined):
+                    rejected.append(item)
+                else:
+                    to_clean.append(item)
+        return to_clean, rejected
+
+    def commit(self, results: Iterable[CleanResult]) -> None:
+        """Hand cleaned results to the writer (flushing now if files are per batch)."""
+        with self._lock:
+            self.writer.add(results)
+            if self.flush_every_batch:
+                self.writer.flush()
+
+    def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner = clean_batch) -> None:
+        """Skip known captures, clean the rest, commit."""
+        to_clean, rejected = self.split_known(batch)
+        results: list[CleanResult] = list(rejected)
+        if to_clean:
+            results.extend(cleaner(to_clean))
+        self.commit(results)
+
+    def finish(self) -> RunReport:
+        """Flush what is buffered and return the report."""
+        with self._lock:
+            stats = self.writer.close()
+        report = RunReport(
+            run_id=self.run_id,
+            archive=str(self.archive),
+            seen=self.seen,
+            archived=stats.archived,
+            duplicates=self.skipped_known + stats.duplicates,
+            quarantined=stats.quarantined,
+            quarantine_reasons=dict(Counter(stats.quarantine_reasons).most_common()),
+            files=[{"table": f.table, "path": str(f.path), "rows": f.rows, "bytes": f.bytes} for f in stats.files],
+            elapsed_s=round(time.perf_counter() - self._started, 3),
+        )
+        if not report.accounted:
+            raise AssertionError(f"run {report.run_id} lost track of captures: {report}")
+        return report
+
+
+def archive_captures(
+    paths: Iterable[str | Path],
+    archive: str | Path = "archive",
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    run_id: str | None = None,
+) -> RunReport:
+    """Clean every capture under ``paths`` into the archive, in this process, without Prefect."""
+    run = IngestRun(Path(archive), run_id=run_id)
+    for batch in batched(read_captures(paths), batch_size):
+        run.process(batch)
+    return run.finish()

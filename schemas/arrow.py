@@ -1,0 +1,103 @@
+"""The archive's Arrow schemas: the versioned contract with downstream Parquet readers.
+
+Every table carries its name and schema version in the schema metadata, and every field a
+``description`` in its field metadata, so a reader that opens any one file knows what it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+SCHEMA_VERSION_KEY = b"article_archive.schema_version"
+TABLE_KEY = b"article_archive.table"
+
+ARTICLES_SCHEMA_VERSION = 1
+QUARANTINE_SCHEMA_VERSION = 1
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+def _field(name: str, type_: pa.DataType, description: str, *, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": description})
+
+
+def _schema(table: str, version: int, fields: Iterable[pa.Field]) -> pa.Schema:
+    return pa.schema(
+        list(fields),
+        metadata={TABLE_KEY: table.encode(), SCHEMA_VERSION_KEY: str(version).encode()},
+    )
+
+
+ARTICLES_FIELDS_V1: tuple[pa.Field, ...] = (
+    _field(
+        "article_id",
+        pa.string(),
+        "sha256 (hex) of the canonical URL when known, else of the normalised body",
+        nullable=False,
+    ),
+    _field("url", pa.string(), "URL the capture was taken from, if known"),
+    _field("publisher", pa.string(), "Publisher or site name, from metadata or the site profile"),
+    _field("title", pa.string(), "Headline as a reader sees it"),
+    _field("byline", pa.string(), "The byline exactly as found on the page (raw)"),
+    _field("authors", pa.list_(pa.string()), "Person names from the byline, in page order"),
+    _field(
+        "credits",
+        pa.list_(pa.string()),
+        "Agencies and 'with files from' sources credited (Reuters, AP, The Canadian Press …)",
+    ),
+    _field("published_at", TIMESTAMP, "When the article was first published (UTC)"),
+    _field("captured_at", TIMESTAMP, "When the capture was taken (UTC)", nullable=False),
+    _field("language", pa.string(), "ISO 639-1 code of the body's language, if detected"),
+    _field("body", pa.string(), "Article paragraphs in order, joined by a blank line", nullable=False),
+    _field("word_count", pa.int32(), "Number of words in body", nullable=False),
+    _field("capture_id", pa.string(), "sha256 (hex) of the raw capture bytes", nullable=False),
+    _field("capture_format", pa.string(), "Format of the capture: 'text' or 'html'", nullable=False),
+    _field("source", pa.string(), "Where the capture was read from (path or URI, #offset)", nullable=False),
+    _field("cleaner_version", pa.string(), "Version of article-archive that cleaned it", nullable=False),
+)
+
+ARTICLES_SCHEMA_V1 = _schema("articles", 1, ARTICLES_FIELDS_V1)
+
+QUARANTINE_SCHEMA_V1 = _schema(
+    "quarantine",
+    1,
+    (
+        _field("capture_id", pa.string(), "sha256 (hex) of the raw capture bytes", nullable=False),
+        _field("source", pa.string(), "Where the capture was read from", nullable=False),
+        _field("url", pa.string(), "URL the capture was taken from, if known"),
+        _field("captured_at", TIMESTAMP, "When the capture was taken (UTC)", nullable=False),
+        _field("capture_format", pa.string(), "Format of the capture: 'text' or 'html'"),
+        _field("stage", pa.string(), "Pipeline stage that refused it (read, decode, extract …)", nullable=False),
+        _field("reason", pa.string(), "Short stable reason code, for grouping", nullable=False),
+        _field("detail", pa.string(), "Human-readable explanation", nullable=False),
+        _field("raw", pa.large_binary(), "The raw capture bytes, kept so nothing is lost"),
+        _field("cleaner_version", pa.string(), "Version of article-archive that refused it", nullable=False),
+    ),
+)
+
+ARTICLES_SCHEMA = ARTICLES_SCHEMA_V1
+QUARANTINE_SCHEMA = QUARANTINE_SCHEMA_V1
+
+#: Every schema this code has ever written, by table and version: the reader's evolution map.
+SCHEMAS: Mapping[str, Mapping[int, pa.Schema]] = {
+    "articles": {1: ARTICLES_SCHEMA_V1},
+    "quarantine": {1: QUARANTINE_SCHEMA_V1},
+}
+CURRENT_SCHEMAS: Mapping[str, pa.Schema] = {
+    "articles": ARTICLES_SCHEMA,
+    "quarantine": QUARANTINE_SCHEMA,
+}
+
+
+def schema_version(schema: pa.Schema) -> int | None:
+    """The schema version stored in a schema's metadata, or None if it carries none."""
+    raw = (schema.metadata or {}).get(SCHEMA_VERSION_KEY)
+    return int(raw) if raw is not None else None
+
+
+def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows as an Arrow table with exactly ``schema`` (raises if a row does not fit)."""
+    return pa.Table.from_pylist(rows, schema=schema)

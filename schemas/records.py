@@ -1,0 +1,109 @@
+"""Record types that cross the pipeline: Capture in, ArticleRecord or Quarantined out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, Literal
+
+CaptureFormat = Literal["html", "text"]
+CAPTURE_FORMATS: tuple[str, ...] = ("html", "text")
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex sha256 of ``data``: the id function used for captures and articles."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One raw input record, exactly as read from its source.
+
+    ``capture_id`` is the sha256 of ``raw``, so the same bytes read from two places are
+    the same capture. ``source`` says where it was read from (a path or URI, with a
+    ``#offset`` suffix for records inside a WARC or JSONL file).
+    """
+
+    raw: bytes
+    format: CaptureFormat
+    source: str
+    captured_at: datetime
+    url: str | None = None
+    declared_encoding: str | None = None
+    capture_id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if self.format not in CAPTURE_FORMATS:
+            raise ValueError(f"capture format must be one of {CAPTURE_FORMATS}, got {self.format!r}")
+        if self.captured_at.tzinfo is None:
+            raise ValueError("captured_at must be timezone-aware")
+        if not self.capture_id:
+            object.__setattr__(self, "capture_id", sha256_hex(self.raw))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """A cleaned article: one row of the ``articles`` table."""
+
+    article_id: str
+    url: str | None
+    publisher: str | None
+    title: str | None
+    byline: str | None
+    authors: tuple[str, ...]
+    credits: tuple[str, ...]
+    published_at: datetime | None
+    captured_at: datetime
+    language: str | None
+    body: str
+    word_count: int
+    capture_id: str
+    capture_format: CaptureFormat
+    source: str
+    cleaner_version: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body split back into its paragraphs."""
+        return [p for p in self.body.split("\n\n") if p]
+
+    def to_row(self) -> dict[str, Any]:
+        """A plain dict (lists, not tuples) ready for ``pyarrow.Table.from_pylist``."""
+        row = {f.name: getattr(self, f.name) for f in fields(self)}
+        row["authors"] = list(self.authors)
+        row["credits"] = list(self.credits)
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A capture that could not be cleaned, with the stage that refused it and why.
+
+    ``reason`` is a short stable code (``empty``, ``binary``, ``no_article_text`` …) that
+    reports group by; ``detail`` is the human-readable explanation.
+    """
+
+    capture: Capture
+    stage: str
+    reason: str
+    detail: str
+
+    def to_row(self, cleaner_version: str) -> dict[str, Any]:
+        """A plain dict for the ``quarantine`` table (raw bytes kept so nothing is lost)."""
+        capture = self.capture
+        return {
+            "capture_id": capture.capture_id,
+            "source": capture.source,
+            "url": capture.url,
+            "captured_at": capture.captured_at,
+            "capture_format": capture.format,
+            "stage": self.stage,
+            "reason": self.reason,
+            "detail": self.detail,
+            "raw": capture.raw,
+            "cleaner_version": cleaner_version,
+        }
+
+
+CleanResult = ArticleRecord | Quarantined
