@@ -34,6 +34,8 @@ class Extracted:
     published: str | None
     publisher: str | None
     language: str | None
+    updated: str | None = None
+    date_source: str | None = None
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -56,6 +58,11 @@ def host_of(url: str | None) -> str | None:
 def normalise_body(body: str) -> str:
     """Body text folded for identity: NFKC, case-folded, whitespace collapsed."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", body)).strip().casefold()
+
+
+def content_hash(body: str) -> str:
+    """sha256 of the normalised body: two captures of the same text share it."""
+    return sha256_hex(normalise_body(body).encode("utf-8"))
 
 
 def article_id(url: str | None, body: str) -> str:
@@ -88,7 +95,10 @@ def _extract(capture: Capture, profiles: ProfileSet) -> Extracted:
         found = extract_html(decoded.text, capture.url)
         profile = profiles.for_capture(host_of(capture.url), ())
         publisher = found.publisher or (profile.publisher if profile else None)
-        return Extracted(found.paragraphs, found.title, found.byline, found.published, publisher, found.language)
+        return Extracted(
+            found.paragraphs, found.title, found.byline, found.published, publisher, found.language,
+            date_source="trafilatura" if found.published else None,
+        )  # fmt: skip
     text = extract_text(decoded.text, profiles, host_of(capture.url))
     return Extracted(text.paragraphs, text.title, text.byline, None, text.publisher, text.language)
 
@@ -107,6 +117,7 @@ def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord
         detail = f"only {words} words of article text were found (minimum {MIN_BODY_WORDS})"
         return Quarantined(capture, "extract", "no_article_text", detail)
     byline = parse_byline(found.byline) if found.byline else None
+    published_at = parse_published(found.published, capture.captured_at)
     return ArticleRecord(
         article_id=article_id(capture.url, body),
         url=capture.url,
@@ -115,7 +126,7 @@ def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord
         byline=byline.raw if byline else None,
         authors=byline.authors if byline else (),
         credits=byline.credits if byline else (),
-        published_at=parse_published(found.published, capture.captured_at),
+        published_at=published_at,
         captured_at=capture.captured_at.astimezone(UTC),
         language=language,
         body=body,
@@ -124,4 +135,7 @@ def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord
         capture_format=capture.format,
         source=capture.source,
         cleaner_version=CLEANER_VERSION,
+        updated_at=parse_published(found.updated, capture.captured_at),
+        date_source=found.date_source if published_at else None,
+        content_hash=content_hash(body),
     )

@@ -14,7 +14,7 @@ import pyarrow as pa
 SCHEMA_VERSION_KEY = b"article_archive.schema_version"
 TABLE_KEY = b"article_archive.table"
 
-ARTICLES_SCHEMA_VERSION = 1
+ARTICLES_SCHEMA_VERSION = 2
 QUARANTINE_SCHEMA_VERSION = 1
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -61,6 +61,25 @@ ARTICLES_FIELDS_V1: tuple[pa.Field, ...] = (
 
 ARTICLES_SCHEMA_V1 = _schema("articles", 1, ARTICLES_FIELDS_V1)
 
+#: Version 2 adds fields at the end only: version-1 files read with them as null.
+ARTICLES_FIELDS_V2: tuple[pa.Field, ...] = (
+    *ARTICLES_FIELDS_V1,
+    _field("updated_at", TIMESTAMP, "When the article was last updated, if the page says (UTC)"),
+    _field(
+        "date_source",
+        pa.string(),
+        "Where published_at was found: jsonld, meta, htmldate, url, text (null when no date)",
+    ),
+    _field("content_hash", pa.string(), "sha256 (hex) of the normalised body: same text, same hash"),
+    _field("revision", pa.int32(), "1 for the first version of an article_id, then 2, 3 … as its content changes"),
+    _field(
+        "duplicate_of",
+        pa.string(),
+        "article_id of an earlier archived article this one nearly duplicates (same story), else null",
+    ),
+)
+ARTICLES_SCHEMA_V2 = _schema("articles", 2, ARTICLES_FIELDS_V2)
+
 QUARANTINE_SCHEMA_V1 = _schema(
     "quarantine",
     1,
@@ -78,12 +97,12 @@ QUARANTINE_SCHEMA_V1 = _schema(
     ),
 )
 
-ARTICLES_SCHEMA = ARTICLES_SCHEMA_V1
+ARTICLES_SCHEMA = ARTICLES_SCHEMA_V2
 QUARANTINE_SCHEMA = QUARANTINE_SCHEMA_V1
 
 #: Every schema this code has ever written, by table and version: the reader's evolution map.
 SCHEMAS: Mapping[str, Mapping[int, pa.Schema]] = {
-    "articles": {1: ARTICLES_SCHEMA_V1},
+    "articles": {1: ARTICLES_SCHEMA_V1, 2: ARTICLES_SCHEMA_V2},
     "quarantine": {1: QUARANTINE_SCHEMA_V1},
 }
 CURRENT_SCHEMAS: Mapping[str, pa.Schema] = {

@@ -62,6 +62,11 @@ class ArticleRecord:
     capture_format: CaptureFormat
     source: str
     cleaner_version: str
+    updated_at: datetime | None = None
+    date_source: str | None = None
+    content_hash: str = ""
+    revision: int = 1
+    duplicate_of: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:
