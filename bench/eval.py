@@ -42,8 +42,8 @@ def eval_pages(set_name: str, mode: str, limit: int | None = None) -> Iterator[t
         if mode == "text":
             raw = (folder / f"{row['id']}.txt").read_bytes()
         else:
-            plain = folder / f"{row['id']}.html"
-            raw = plain.read_bytes() if plain.exists() else gzip.decompress((folder / f"{row['id']}.html.gz").read_bytes())
+            plain, packed = folder / f"{row['id']}.html", folder / f"{row['id']}.html.gz"
+            raw = plain.read_bytes() if plain.exists() else gzip.decompress(packed.read_bytes())
         yield row, raw
 
 
