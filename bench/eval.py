@@ -48,9 +48,8 @@ def eval_pages(set_name: str, mode: str, limit: int | None = None) -> Iterator[t
 
 
 def predict_ours(row: dict[str, Any], raw: bytes, mode: str) -> dict[str, Any]:
-    capture = Capture(
-        raw=raw, format=mode, source=f"eval:{row['id']}", captured_at=CAPTURED_AT, url=row.get("url")
-    )  # type: ignore[arg-type]
+    source = f"eval:{row['id']}"
+    capture = Capture(raw=raw, format=mode, source=source, captured_at=CAPTURED_AT, url=row.get("url"))  # type: ignore[arg-type]
     result = clean(capture, default_profiles())
     if not isinstance(result, ArticleRecord):
         return {"id": row["id"], "body": "", "quarantined": result.reason}

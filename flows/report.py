@@ -40,7 +40,7 @@ def print_report(report: RunReport, console: Console, *, wall_s: float | None = 
     for key, value in _counts(report):
         table.add_row(key, value)
     if wall_s is not None:
-        table.add_row("wall time (with Prefect)", f"{wall_s:.2f} s")
+        table.add_row("wall time", f"{wall_s:.2f} s")
     console.print(table)
     if report.quarantine_reasons:
         reasons = Table(title="quarantined, by reason")

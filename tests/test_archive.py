@@ -1,0 +1,113 @@
+"""The archive contract: schema metadata, atomic never-overwriting files, and plain readers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+from conftest import SEED
+
+from flows.runner import archive_captures
+from schemas.archive import ArchiveWriter, data_files, read_table, write_parquet_atomically
+from schemas.arrow import ARTICLES_SCHEMA, SCHEMAS, schema_version
+from schemas.records import ArticleRecord
+
+FIXTURE_V1 = Path(__file__).parent / "fixtures" / "archive_v1"
+
+
+@pytest.fixture(scope="module")
+def seed_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = tmp_path_factory.mktemp("archive")
+    archive_captures([SEED], archive)
+    return archive
+
+
+def test_every_field_has_a_description_and_the_schema_a_version() -> None:
+    for versions in SCHEMAS.values():
+        for schema in versions.values():
+            assert schema_version(schema) in versions
+            for field in schema:
+                assert field.metadata and field.metadata[b"description"], field.name
+
+
+def test_files_carry_schema_version_and_descriptions(seed_archive: Path) -> None:
+    (path,) = data_files(seed_archive, "articles")
+    schema = pq.read_schema(path)
+    assert schema_version(schema) == schema_version(ARTICLES_SCHEMA)
+    assert schema.field("body").metadata[b"description"].startswith(b"Article paragraphs")
+
+
+def test_reads_back_with_pyarrow_dataset(seed_archive: Path) -> None:
+    table = ds.dataset(seed_archive / "articles", format="parquet", partitioning="hive").to_table()
+    assert table.num_rows == 1
+    assert table.schema.field("authors").type == pa.list_(pa.string())
+    assert table.schema.field("captured_at").type == pa.timestamp("us", tz="UTC")
+
+
+def test_reads_back_with_pandas(seed_archive: Path) -> None:
+    frame = pd.read_parquet(seed_archive / "articles")
+    assert list(frame["publisher"]) == ["The Globe and Mail"]
+    assert frame["word_count"].iloc[0] > 900
+
+
+def test_reads_back_with_duckdb(seed_archive: Path) -> None:
+    glob = str(seed_archive / "articles" / "**" / "*.parquet")
+    rows = duckdb.sql(
+        f"select publisher, credits, year, month from read_parquet('{glob}', hive_partitioning=true)"
+    ).fetchall()
+    assert len(rows) == 1
+    publisher, credits, year, month = rows[0]
+    assert (publisher, credits) == ("The Globe and Mail", ["Reuters"])
+    assert year >= 2026 and 1 <= month <= 12
+
+
+def test_atomic_write_never_overwrites(tmp_path: Path) -> None:
+    table = pa.table({"x": [1]})
+    target = tmp_path / "part-a.parquet"
+    write_parquet_atomically(table, target)
+    with pytest.raises(FileExistsError):
+        write_parquet_atomically(pa.table({"x": [2]}), target)
+    assert pq.read_table(target).column("x").to_pylist() == [1]
+    assert [p.name for p in tmp_path.iterdir()] == ["part-a.parquet"]  # no temp file left
+
+
+def test_temporary_files_are_invisible_to_readers(seed_archive: Path) -> None:
+    (path,) = data_files(seed_archive, "articles")
+    leftover = path.with_name(f".{path.name}.deadbeef.tmp")
+    leftover.write_bytes(b"half a parquet file")
+    try:
+        assert data_files(seed_archive, "articles") == [path]
+        assert read_table(seed_archive).num_rows == 1
+        glob = str(seed_archive / "articles" / "**" / "*.parquet")
+        assert duckdb.sql(f"select count(*) from read_parquet('{glob}')").fetchall() == [(1,)]
+    finally:
+        leftover.unlink()
+
+
+def test_version_1_archive_reads_with_new_columns_as_null() -> None:
+    table = read_table(FIXTURE_V1)
+    assert table.num_rows == 2
+    assert table.schema.names[: len(SCHEMAS["articles"][1])] == SCHEMAS["articles"][1].names
+    assert set(table.column("revision").to_pylist()) == {None}
+    assert {schema_version(pq.read_schema(p)) for p in data_files(FIXTURE_V1, "articles")} == {1}
+
+
+def test_writer_buffers_until_flush(tmp_path: Path) -> None:
+    record = ArticleRecord(
+        article_id="a" * 64, url=None, publisher=None, title=None, byline=None, authors=(), credits=(),
+        published_at=None, captured_at=datetime(2025, 3, 4, tzinfo=UTC), language="en", body="Body text.",
+        word_count=2, capture_id="c" * 64, capture_format="text", source="s", cleaner_version="0",
+    )  # fmt: skip
+    writer = ArchiveWriter(tmp_path, cleaner_version="0", max_rows_per_file=10)
+    writer.add([record])
+    assert data_files(tmp_path, "articles") == []
+    stats = writer.close()
+    assert stats.archived == 1
+    (path,) = data_files(tmp_path, "articles")
+    assert path.parent.parts[-2:] == ("year=2025", "month=3")

@@ -1,0 +1,23 @@
+"""Lint and format are part of the test command: ruff with the config in pyproject.toml."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    return subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("args", [("check", "."), ("format", "--check", ".")], ids=["check", "format"])
+def test_ruff(args: tuple[str, ...]) -> None:
+    result = _ruff(*args)
+    assert result.returncode == 0, result.stdout + result.stderr

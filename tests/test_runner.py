@@ -1,0 +1,86 @@
+"""The plain runner: accounting, duplicates across runs, quarantine of bad input, batching."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+from conftest import SEED
+
+from flows.runner import archive_captures, batched, clean_one
+from schemas.archive import read_table
+from schemas.records import Capture, Quarantined
+
+
+def test_bad_inputs_are_quarantined_and_the_run_goes_on(mixed_inputs: Path, tmp_path: Path) -> None:
+    report = archive_captures([mixed_inputs], tmp_path / "archive")
+    assert (report.seen, report.archived, report.duplicates, report.quarantined) == (5, 2, 0, 3)
+    assert report.quarantine_reasons == {"empty": 1, "binary": 1, "no_article_text": 1}
+    quarantine = read_table(tmp_path / "archive", "quarantine").to_pylist()
+    by_source = {Path(row["source"]).name: row for row in quarantine}
+    assert set(by_source) == {"empty.txt", "binary.html", "login.html"}
+    assert by_source["binary.html"]["raw"] == bytes(range(256)) * 40
+    assert all(row["detail"] for row in quarantine)
+
+
+def test_second_run_reports_duplicates_and_writes_nothing(mixed_inputs: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive_captures([mixed_inputs], archive)
+    again = archive_captures([mixed_inputs], archive)
+    assert (again.seen, again.archived, again.duplicates, again.quarantined) == (5, 0, 5, 0)
+    assert again.files == []
+    assert read_table(archive).num_rows == 2
+
+
+def test_same_bytes_twice_in_one_run_are_archived_once(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_bytes(SEED.read_bytes())
+    report = archive_captures([folder], tmp_path / "archive", batch_size=1)
+    assert (report.seen, report.archived, report.duplicates) == (2, 1, 1)
+
+
+def test_sidecar_sets_url_and_partition(mixed_inputs: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive_captures([mixed_inputs], archive)
+    rows = ds.dataset(archive / "articles", format="parquet", partitioning="hive").to_table().to_pylist()
+    harbour = next(r for r in rows if r["url"])
+    assert harbour["url"] == "https://news.example.com/2026/11/harbour"
+    assert (harbour["year"], harbour["month"]) == (2026, 11)
+    assert harbour["captured_at"].isoformat() == "2026-11-20T08:30:00+00:00"
+    assert harbour["publisher"] == "Example News"
+
+
+def test_each_batch_writes_its_own_uniquely_named_files(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(text.replace("Beijing", f"Beijing{i}"), encoding="utf-8")
+    report = archive_captures([folder], tmp_path / "archive", batch_size=1)
+    names = [Path(f["path"]).name for f in report.files]
+    assert len(names) == 3 == len(set(names))
+    assert all(name.startswith(f"part-{report.run_id}-") for name in names)
+
+
+def test_a_cleaner_bug_quarantines_one_capture_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.runner
+
+    def broken(capture: Capture, profiles: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(flows.runner, "clean", broken)
+    capture = Capture(raw=b"x", format="text", source="s", captured_at=datetime(2026, 1, 1, tzinfo=UTC))
+    result = clean_one(capture, None)  # type: ignore[arg-type]
+    assert isinstance(result, Quarantined)
+    assert (result.stage, result.reason) == ("clean", "cleaner_error")
+    assert "KeyError" in result.detail
+
+
+def test_batched_splits_and_rejects_zero() -> None:
+    assert list(batched(range(5), 2)) == [[0, 1], [2, 3], [4]]
+    with pytest.raises(ValueError):
+        list(batched([], 0))
