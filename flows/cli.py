@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.console import Console
 from flows.runner import DEFAULT_BATCH_SIZE, RunReport
 
 DEFAULT_ARCHIVE = "archive"
+DEFAULT_ROWS_PER_FILE = 5_000
 
 
 def _positive_int(value: str) -> int:
@@ -22,6 +24,36 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _date(value: str) -> datetime:
+    """A date or ISO 8601 timestamp from the command line, as an aware datetime (UTC if naive)."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or ISO 8601 timestamp: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _workers(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (clean in this process) or more, got {number}")
+    return number
+
+
+def _add_ingest_arguments(command: argparse.ArgumentParser, *, default_workers: int, workers_help: str) -> None:
+    command.add_argument("paths", nargs="+", metavar="SOURCE", help="files, folders or fsspec URLs (s3://…)")
+    command.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder (default: ./archive)")
+    command.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="captures per task")
+    command.add_argument("--workers", type=_workers, default=default_workers, help=workers_help)
+    command.add_argument("--since", type=_date, help="only captures taken at or after this date (UTC)")
+    command.add_argument("--until", type=_date, help="only captures taken before this date (UTC)")
+    command.add_argument("--include", action="append", metavar="GLOB", help="only inputs matching (repeatable)")
+    command.add_argument("--exclude", action="append", metavar="GLOB", help="skip inputs matching (repeatable)")
+    command.add_argument(
+        "--no-prefect", action="store_true", help="run the plain-Python pipeline, without Prefect (no server start-up)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="article-archive",
@@ -29,13 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="archive the captures under PATH… through the Prefect flow")
-    run.add_argument("paths", nargs="+", metavar="PATH", help="capture files or folders (walked recursively)")
-    run.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder (default: ./archive)")
-    run.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="captures per task")
-    run.add_argument("--workers", type=_positive_int, default=1, help="cleaning processes (default: 1)")
-    run.add_argument(
-        "--no-prefect", action="store_true", help="run the plain-Python pipeline, without Prefect (no server start-up)"
+    from flows.parallel import default_workers
+
+    run = commands.add_parser("run", help="archive the captures under SOURCE… through the Prefect flow")
+    _add_ingest_arguments(run, default_workers=0, workers_help="cleaning processes (default: 0 = this process)")
+    backfill = commands.add_parser(
+        "backfill", help="archive a large historical set: parallel, resumable, with a progress bar"
+    )
+    _add_ingest_arguments(
+        backfill,
+        default_workers=default_workers(),
+        workers_help=f"cleaning processes (default: all {default_workers()} cores)",
+    )
+    backfill.add_argument(
+        "--rows-per-file", type=_positive_int, default=DEFAULT_ROWS_PER_FILE, help="rows buffered into each file"
     )
 
     explain = commands.add_parser("explain", help="show, line by line, what the cleaner keeps and drops and why")
@@ -44,30 +83,72 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    for path in args.paths:
-        if not Path(path).exists():
-            console.print(f"[red]error:[/red] no such file or folder: {path}")
-            return 2
+def _total_input_bytes(args: argparse.Namespace) -> int:
+    """Sum of input sizes, for the progress bar (raises FileNotFoundError for a missing path)."""
+    from flows.sources import SourceOptions, discover
+
+    options = SourceOptions(include=tuple(args.include or ()), exclude=tuple(args.exclude or ()))
+    return sum(item.size for item in discover(args.paths, options))
+
+
+def _ingest(args: argparse.Namespace, console: Console, rows_per_file: int | None) -> int:
+    try:
+        total_bytes = _total_input_bytes(args)
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 2
+    from flows.progress import progress_bar
+
     started = time.perf_counter()
-    if args.no_prefect:
-        from flows.runner import archive_captures
+    with progress_bar(console, total_bytes if rows_per_file else 0) as on_progress:
+        if args.no_prefect:
+            report = _ingest_plain(args, rows_per_file, on_progress)
+        else:
+            from flows.prefect_flows import ingest_flow, progress_listener
 
-        report = archive_captures(args.paths, args.archive, batch_size=args.batch_size)
-    else:
-        from flows.prefect_flows import ingest_flow
-
-        result = ingest_flow(
-            sources=[str(p) for p in args.paths],
-            archive=args.archive,
-            batch_size=args.batch_size,
-            workers=args.workers,
-        )
-        report = RunReport(**result)
+            with progress_listener(on_progress):
+                result = ingest_flow(
+                    sources=list(args.paths),
+                    archive=args.archive,
+                    batch_size=args.batch_size,
+                    workers=args.workers,
+                    since=args.since,
+                    until=args.until,
+                    include=args.include,
+                    exclude=args.exclude,
+                    rows_per_file=rows_per_file,
+                )
+            report = RunReport(**result)
     from flows.report import print_report
 
     print_report(report, console, wall_s=time.perf_counter() - started)
     return 0
+
+
+def _ingest_plain(args: argparse.Namespace, rows_per_file: int | None, on_progress) -> RunReport:  # type: ignore[no-untyped-def]
+    from flows.parallel import cleaning_pool
+    from flows.runner import CaptureWindow, IngestRun, batched
+    from flows.sources import SourceOptions
+
+    run = IngestRun(
+        Path(args.archive),
+        max_rows_per_file=rows_per_file,
+        window=CaptureWindow(args.since, args.until),
+        on_progress=on_progress,
+    )
+    options = SourceOptions(include=tuple(args.include or ()), exclude=tuple(args.exclude or ()))
+    with cleaning_pool(args.workers) as cleaner:
+        for batch in batched(run.captures(args.paths, options), args.batch_size):
+            run.process(batch, cleaner)
+    return run.finish()
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    return _ingest(args, console, rows_per_file=None)
+
+
+def cmd_backfill(args: argparse.Namespace, console: Console) -> int:
+    return _ingest(args, console, rows_per_file=args.rows_per_file)
 
 
 def cmd_explain(args: argparse.Namespace, console: Console) -> int:
@@ -95,7 +176,7 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "explain": cmd_explain}
+COMMANDS = {"run": cmd_run, "backfill": cmd_backfill, "explain": cmd_explain}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,8 @@ from cleaners import default_profiles
 from flows.runner import BatchCleaner, CleanResult, clean_batch
 from schemas.records import Capture
 
+IN_PROCESS = 0
+
 
 def default_workers() -> int:
     """All the cores this process may use."""
@@ -30,14 +32,14 @@ def _clean_in_pool(pool: ProcessPoolExecutor, captures: list[Capture]) -> list[C
 
 @contextmanager
 def cleaning_pool(workers: int) -> Iterator[BatchCleaner]:
-    """A batch cleaner using ``workers`` processes (1 = this process, no pool).
+    """A batch cleaner using ``workers`` processes (``IN_PROCESS`` = 0: this process, no pool).
 
-    Worker processes are spawned, not forked: the parent may run Prefect's threads, and forking
-    a threaded process is unsafe.
+    Worker processes are spawned, not forked: the parent runs Prefect's threads, and forking a
+    threaded process is unsafe. Captures go to a worker as bytes and come back as records.
     """
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
-    if workers == 1:
+    if workers < 0:
+        raise ValueError("workers must be 0 (this process) or more")
+    if workers == IN_PROCESS:
         yield clean_batch
         return
     context = multiprocessing.get_context("spawn")

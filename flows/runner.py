@@ -1,6 +1,6 @@
 """The plain-Python runner: captures in, Parquet out, a RunReport back. No Prefect needed.
 
-``archive_captures`` is the whole pipeline in one call; the Prefect flows call the same
+``archive_captures`` is the whole pipeline in one call; the Prefect flows drive the same
 ``IngestRun`` one batch per task, so the two paths cannot drift apart.
 """
 
@@ -11,12 +11,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cleaners import CLEANER_VERSION, ProfileSet, clean, default_profiles
-from flows.sources import read_captures
+from flows.sources import SourceOptions, SourceStats, read_captures
 from schemas.archive import ArchiveWriter, IdIndex, new_run_id
 from schemas.records import ArticleRecord, Capture, Quarantined
 
@@ -24,6 +25,8 @@ T = TypeVar("T")
 CleanResult = ArticleRecord | Quarantined
 BatchCleaner = Callable[[list[Capture]], list[CleanResult]]
 DEFAULT_BATCH_SIZE = 200
+#: Rows per Parquet file when a run buffers across batches (backfill): about 10–50 MB of zstd.
+BACKFILL_ROWS_PER_FILE = 5_000
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -49,9 +52,24 @@ def clean_batch(captures: list[Capture]) -> list[CleanResult]:
     return [clean_one(capture, profiles) for capture in captures]
 
 
+@dataclass(frozen=True)
+class CaptureWindow:
+    """Captures taken in ``[since, until)``; either end may be open."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __contains__(self, when: datetime) -> bool:
+        return (self.since is None or when >= self.since) and (self.until is None or when < self.until)
+
+
 @dataclass
 class RunReport:
-    """What one run did. ``seen == archived + duplicates + quarantined`` always holds."""
+    """What one run did. ``seen == archived + duplicates + quarantined`` always holds.
+
+    Captures outside ``--since/--until`` and WARC records that are not HTML or text responses
+    are not captures of this run: they are counted apart (``out_of_window``, ``skipped_records``).
+    """
 
     run_id: str
     archive: str
@@ -62,13 +80,33 @@ class RunReport:
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
     elapsed_s: float = 0.0
+    inputs: int = 0
+    skipped_records: int = 0
+    out_of_window: int = 0
 
     @property
     def accounted(self) -> bool:
         return self.seen == self.archived + self.duplicates + self.quarantined
 
+    @property
+    def captures_per_s(self) -> float:
+        return self.seen / self.elapsed_s if self.elapsed_s else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for progress displays, taken after each batch."""
+
+    seen: int
+    quarantined: int
+    duplicates: int
+    bytes_read: int
+
+
+ProgressListener = Callable[[Progress], None]
 
 
 class IngestRun:
@@ -83,22 +121,40 @@ class IngestRun:
         archive: Path,
         *,
         run_id: str | None = None,
-        flush_every_batch: bool = True,
         max_rows_per_file: int | None = None,
+        window: CaptureWindow | None = None,
+        on_progress: ProgressListener | None = None,
     ) -> None:
         self.archive = archive
         self.run_id = run_id or new_run_id()
         self.index = IdIndex(archive)
         self.index.refresh()
-        writer_options = {"max_rows_per_file": max_rows_per_file} if max_rows_per_file else {}
         self.writer = ArchiveWriter(
-            archive, cleaner_version=CLEANER_VERSION, run_id=self.run_id, index=self.index, **writer_options
+            archive,
+            cleaner_version=CLEANER_VERSION,
+            run_id=self.run_id,
+            index=self.index,
+            max_rows_per_file=max_rows_per_file or BACKFILL_ROWS_PER_FILE,
         )
-        self.flush_every_batch = flush_every_batch
+        self.flush_every_batch = max_rows_per_file is None
+        self.window = window or CaptureWindow()
+        self.source_stats = SourceStats()
+        self.on_progress = on_progress
         self.seen = 0
         self.skipped_known = 0
+        self.out_of_window = 0
+        self.quarantined_so_far = 0
         self._lock = threading.Lock()
         self._started = time.perf_counter()
+
+    def captures(self, paths: Iterable[str], options: SourceOptions | None = None) -> Iterator[Capture | Quarantined]:
+        """The captures under ``paths`` that fall in this run's window (others are counted)."""
+        for item in read_captures(paths, options, self.source_stats):
+            when = item.capture.captured_at if isinstance(item, Quarantined) else item.captured_at
+            if isinstance(item, Quarantined) or when in self.window:
+                yield item
+            else:
+                self.out_of_window += 1
 
     def split_known(self, batch: list[Capture | Quarantined]) -> tuple[list[Capture], list[Quarantined]]:
         """Count the batch as seen; return captures to clean and read-time rejections.
@@ -119,12 +175,16 @@ class IngestRun:
                     to_clean.append(item)
         return to_clean, rejected
 
-    def commit(self, results: Iterable[CleanResult]) -> None:
+    def commit(self, results: list[CleanResult]) -> None:
         """Hand cleaned results to the writer (flushing now if files are per batch)."""
         with self._lock:
             self.writer.add(results)
             if self.flush_every_batch:
                 self.writer.flush()
+            self.quarantined_so_far += sum(1 for r in results if isinstance(r, Quarantined))
+            progress = Progress(self.seen, self.quarantined_so_far, self.skipped_known, self.source_stats.bytes_read)
+        if self.on_progress:
+            self.on_progress(progress)
 
     def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner = clean_batch) -> None:
         """Skip known captures, clean the rest, commit."""
@@ -148,6 +208,9 @@ class IngestRun:
             quarantine_reasons=dict(Counter(stats.quarantine_reasons).most_common()),
             files=[{"table": f.table, "path": str(f.path), "rows": f.rows, "bytes": f.bytes} for f in stats.files],
             elapsed_s=round(time.perf_counter() - self._started, 3),
+            inputs=self.source_stats.inputs,
+            skipped_records=self.source_stats.skipped_records,
+            out_of_window=self.out_of_window,
         )
         if not report.accounted:
             raise AssertionError(f"run {report.run_id} lost track of captures: {report}")
@@ -160,9 +223,11 @@ def archive_captures(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     run_id: str | None = None,
+    options: SourceOptions | None = None,
+    window: CaptureWindow | None = None,
 ) -> RunReport:
     """Clean every capture under ``paths`` into the archive, in this process, without Prefect."""
-    run = IngestRun(Path(archive), run_id=run_id)
-    for batch in batched(read_captures(paths), batch_size):
+    run = IngestRun(Path(archive), run_id=run_id, window=window)
+    for batch in batched(run.captures([str(p) for p in paths], options), batch_size):
         run.process(batch)
     return run.finish()

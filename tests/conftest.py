@@ -58,6 +58,43 @@ def mixed_inputs(tmp_path: Path) -> Path:
     return folder
 
 
+def eval_html_pages(count: int) -> list[tuple[str, bytes]]:
+    """(url, html bytes) of the first ``count`` pages of the shared evaluation set (real pages)."""
+    truth = EVAL_DIR / "articles" / "truth.jsonl"
+    if not truth.exists():
+        pytest.skip(f"the shared evaluation data is not at {EVAL_DIR}")
+    rows = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()[:count]]
+    return [(row["url"], (EVAL_DIR / "articles" / f"{row['id']}.html").read_bytes()) for row in rows]
+
+
+def write_warc(path: Path, pages: list[tuple[str, bytes]], *, extra_records: bool = True) -> Path:
+    """A gzipped WARC written with warcio: a response per page, plus request/metadata/image records."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=path.suffix == ".gz")
+        for i, (url, html) in enumerate(pages):
+            date = f"2026-10-{(i % 28) + 1:02d}T12:00:00Z"
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                url, "response", payload=BytesIO(html), http_headers=http, warc_headers_dict={"WARC-Date": date}
+            )
+            writer.write_record(record)
+            if extra_records:
+                request = writer.create_warc_record(url, "request", payload=BytesIO(b"GET / HTTP/1.1\r\n\r\n"))
+                writer.write_record(request)
+        if extra_records:
+            image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+            png = writer.create_warc_record(
+                "https://example.com/logo.png", "response", payload=BytesIO(b"\x89PNG...."), http_headers=image
+            )
+            writer.write_record(png)
+    return path
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One Prefect test harness (temporary server and database) for the whole session."""

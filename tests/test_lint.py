@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    return subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    """The ruff installed with the test extras (the same interpreter), not whatever is on PATH."""
+    return subprocess.run([sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize("args", [("check", "."), ("format", "--check", ".")], ids=["check", "format"])

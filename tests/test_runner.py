@@ -84,3 +84,36 @@ def test_batched_splits_and_rejects_zero() -> None:
     assert list(batched(range(5), 2)) == [[0, 1], [2, 3], [4]]
     with pytest.raises(ValueError):
         list(batched([], 0))
+
+
+def test_since_until_window_counts_captures_outside_apart(tmp_path: Path) -> None:
+    from conftest import ARTICLE_HTML, write_capture
+
+    from flows.runner import CaptureWindow
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for month in (9, 10, 11):
+        html = ARTICLE_HTML.replace("Monday", f"Monday {month}")
+        write_capture(folder, f"m{month}.html", html, {"captured_at": f"2026-{month:02d}-15T00:00:00Z"})
+    window = CaptureWindow(datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
+    report = archive_captures([folder], tmp_path / "archive", window=window)
+    assert (report.seen, report.archived, report.out_of_window) == (1, 1, 2)
+    assert read_table(tmp_path / "archive").column("month").to_pylist() == [10]
+
+
+def test_warc_and_jsonl_inputs_through_the_runner(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from conftest import eval_html_pages, write_warc
+
+    pages = eval_html_pages(4)
+    write_warc(tmp_path / "crawl.warc.gz", pages[:2])
+    with gzip.open(tmp_path / "feed.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for url, html in pages[2:]:
+            handle.write(json.dumps({"url": url, "captured_at": "2026-09-01T00:00:00Z", "html": html.decode()}) + "\n")
+    report = archive_captures([tmp_path], tmp_path / "archive")
+    assert (report.inputs, report.seen, report.archived, report.skipped_records) == (2, 4, 4, 3)
+    urls = set(read_table(tmp_path / "archive").column("url").to_pylist())
+    assert urls == {url for url, _ in pages}
