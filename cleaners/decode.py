@@ -89,8 +89,29 @@ def decode_bytes(raw: bytes, declared: str | None = None, *, is_html: bool = Fal
     return _repair(str(best), best.encoding)
 
 
+#: UTF-8 read as windows-1252 or Latin-1 leaves a lead byte (Â Ã â Å Ð Ñ …) before a
+#: continuation character; text without such a pair has no mojibake for ftfy to fix.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4]"  # a UTF-8 lead byte shown as a Latin-1 letter, then a continuation byte shown as:
+    "[\u0080-\u00bf"  # C1 controls and Latin-1 punctuation
+    "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"  # windows-1252 letters
+    "\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"  # windows-1252 punctuation
+)
+
+
+#: Only undo encoding damage: keep the page's quotes, ligatures, widths and entities as written.
+_FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    normalization=None,
+)
+
+
 def _repair(text: str, encoding: str) -> Decoded:
-    if not ftfy.badness.is_bad(text):
+    """Fix mojibake with ftfy, only where a cheap scan finds its signature (ftfy is slow on pages)."""
+    if not _MOJIBAKE_HINT.search(text) or not ftfy.badness.is_bad(text):
         return Decoded(text, encoding, repaired=False)
-    fixed = ftfy.fix_text(text)
+    fixed = ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
     return Decoded(fixed, encoding, repaired=fixed != text)
