@@ -63,7 +63,7 @@ def eval_html_pages(count: int) -> list[tuple[str, bytes]]:
     truth = EVAL_DIR / "articles" / "truth.jsonl"
     if not truth.exists():
         pytest.skip(f"the shared evaluation data is not at {EVAL_DIR}")
-    rows = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()[:count]]
+    rows = [json.loads(line) for line in truth.read_text(encoding="utf-8").split("\n")[:count]]
     return [(row["url"], (EVAL_DIR / "articles" / f"{row['id']}.html").read_bytes()) for row in rows]
 
 

@@ -1,0 +1,178 @@
+"""Speed bench: end-to-end backfill throughput and memory against a bare trafilatura loop.
+
+    python bench/backfill.py                          # 20,000 HTML captures, workers 1 and 2
+    python bench/backfill.py --captures 2000 --workers 1
+    python bench/backfill.py --format text --captures 100000 --workers 2   # memory at scale
+
+Builds the input once (the dev pages replicated, each copy made unique by a trailing comment so
+that none is a duplicate, written as WARC.gz files with warcio), then measures in the same run:
+
+* baseline: a bare loop of ``trafilatura.extract`` over the distinct pages, one core;
+* ``article-archive backfill`` with each worker count (read, clean, write Parquet), in a
+  subprocess, sampling the whole process tree's resident memory;
+* a rerun over the finished archive (resume: every capture skipped by id, nothing cleaned).
+
+Prints throughput, the ratio to the baseline, peak memory and the rerun's cost, and writes them
+to ``bench/out/backfill.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+OUT_DIR = ROOT / "bench" / "out"
+RECORDS_PER_WARC = 2_000
+
+
+def distinct_pages(capture_format: str) -> list[tuple[str, bytes]]:
+    """(url, bytes) of every evaluation page, HTML or text capture."""
+    pages = []
+    for set_name in ("articles", "wcxb-dev"):
+        folder = EVAL_DIR / set_name
+        for line in (folder / "truth.jsonl").read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if capture_format == "text":
+                data = (folder / f"{row['id']}.txt").read_bytes()
+            else:
+                plain, packed = folder / f"{row['id']}.html", folder / f"{row['id']}.html.gz"
+                data = plain.read_bytes() if plain.exists() else gzip.decompress(packed.read_bytes())
+            pages.append((row["url"], data))
+    return pages
+
+
+def build_input(pages: list[tuple[str, bytes]], count: int, capture_format: str, folder: Path) -> None:
+    """``count`` unique captures in WARC.gz files of RECORDS_PER_WARC records (kept between runs)."""
+    marker = folder / "DONE"
+    if marker.exists() and marker.read_text() == f"{count} {capture_format}":
+        return
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    media = "text/html" if capture_format == "html" else "text/plain"
+    for start in range(0, count, RECORDS_PER_WARC):
+        with (folder / f"part-{start // RECORDS_PER_WARC:04d}.warc.gz").open("wb") as handle:
+            writer = WARCWriter(handle, gzip=True)
+            for i in range(start, min(count, start + RECORDS_PER_WARC)):
+                url, data = pages[i % len(pages)]
+                unique = data + (f"\n<!-- replica {i} -->\n" if capture_format == "html" else f"\n\n{i}\n").encode()
+                http = StatusAndHeaders("200 OK", [("Content-Type", f"{media}; charset=utf-8")], protocol="HTTP/1.1")
+                date = f"2025-{(i % 12) + 1:02d}-15T00:00:00Z"
+                record = writer.create_warc_record(
+                    f"{url}?replica={i}", "response", payload=BytesIO(unique), http_headers=http,
+                    warc_headers_dict={"WARC-Date": date},
+                )  # fmt: skip
+                writer.write_record(record)
+    marker.write_text(f"{count} {capture_format}")
+
+
+def baseline_rate(pages: list[tuple[str, bytes]], capture_format: str) -> float:
+    """Pages per second of a bare ``trafilatura.extract`` loop on one core."""
+    import trafilatura
+
+    texts = [data.decode("utf-8", "replace") for _, data in pages]
+    if capture_format == "text":
+        texts = ["".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip()) for text in texts]
+    started = time.perf_counter()
+    for text in texts:
+        trafilatura.extract(text)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool) -> dict[str, Any]:
+    """One ``article-archive backfill`` in a subprocess: wall time, report, peak tree RSS."""
+    command = [sys.executable, "-m", "flows.cli", "backfill", str(input_dir), "--archive", str(archive)]
+    command += ["--workers", str(workers)] + ([] if prefect else ["--no-prefect"])
+    started = time.perf_counter()
+    process = psutil.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.5)
+    wall = time.perf_counter() - started
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise RuntimeError(f"backfill failed ({process.returncode}):\n{output}")
+    captures = _table_value(output, "captures seen")
+    pipeline_s = float(_table_value(output, "time taken").split()[0])
+    return {
+        "workers": workers,
+        "captures": int(captures),
+        "wall_s": round(wall, 2),
+        "pipeline_s": pipeline_s,
+        "captures_per_s": round(int(captures) / pipeline_s, 2),
+        "captures_per_s_wall": round(int(captures) / wall, 2),
+        "peak_rss_mib": round(peak / 2**20),
+    }
+
+
+def _table_value(output: str, label: str) -> str:
+    for line in output.splitlines():
+        if label in line:
+            return line.split("│")[-2].strip()
+    raise ValueError(f"no {label!r} in the run's output:\n{output}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--captures", type=int, default=20_000)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--format", default="html", choices=["html", "text"])
+    parser.add_argument("--no-prefect", action="store_true", help="run the backfills without Prefect")
+    args = parser.parse_args()
+
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    pages = distinct_pages(args.format)
+    input_dir = OUT_DIR / f"backfill-input-{args.format}-{args.captures}"
+    build_input(pages, args.captures, args.format, input_dir)
+    input_mib = sum(p.stat().st_size for p in input_dir.glob("*.warc.gz")) / 2**20
+    print(f"input: {args.captures} captures in {input_mib:.0f} MiB of WARC.gz ({len(pages)} distinct pages)")
+
+    baseline = baseline_rate(pages, args.format)
+    print(f"baseline: bare trafilatura.extract loop, one core: {baseline:.1f} pages/s")
+    results: dict[str, Any] = {"captures": args.captures, "format": args.format, "baseline_per_s": round(baseline, 2)}
+    runs = []
+    for workers in [int(w) for w in args.workers.split(",")]:
+        archive = OUT_DIR / f"backfill-archive-{workers}"
+        shutil.rmtree(archive, ignore_errors=True)
+        first = run_backfill(input_dir, archive, workers, prefect=not args.no_prefect)
+        rerun = run_backfill(input_dir, archive, workers, prefect=not args.no_prefect)
+        first["ratio_to_baseline"] = round(first["captures_per_s"] / baseline, 2)
+        first["rerun_wall_s"] = rerun["wall_s"]
+        first["rerun_cost"] = round(rerun["pipeline_s"] / first["pipeline_s"], 4)
+        first["archive_mib"] = round(sum(p.stat().st_size for p in archive.rglob("*.parquet")) / 2**20, 1)
+        runs.append(first)
+        print(
+            f"workers={workers}: {first['captures_per_s']:.1f} captures/s "
+            f"({first['ratio_to_baseline']:.2f}x baseline), wall {first['wall_s']:.0f} s, "
+            f"peak RSS {first['peak_rss_mib']} MiB, rerun {first['rerun_cost']:.1%} of the first run"
+        )
+        shutil.rmtree(archive, ignore_errors=True)
+    results["runs"] = runs
+    results["cpu_count"] = os.cpu_count()
+    (OUT_DIR / "backfill.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
