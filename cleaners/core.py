@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -18,7 +16,7 @@ from cleaners.html import extract_html
 from cleaners.language import detect_language
 from cleaners.profiles import ProfileSet, default_profiles
 from cleaners.text import extract_text, word_count
-from schemas.records import ArticleRecord, Capture, Quarantined, sha256_hex
+from schemas.records import ArticleRecord, Capture, Quarantined, content_hash, normalise_body, sha256_hex
 
 CLEANER_VERSION = __version__
 MIN_BODY_WORDS = 15
@@ -53,16 +51,6 @@ def host_of(url: str | None) -> str | None:
         return urlsplit(url).hostname
     except ValueError:
         return None
-
-
-def normalise_body(body: str) -> str:
-    """Body text folded for identity: NFKC, case-folded, whitespace collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", body)).strip().casefold()
-
-
-def content_hash(body: str) -> str:
-    """sha256 of the normalised body: two captures of the same text share it."""
-    return sha256_hex(normalise_body(body).encode("utf-8"))
 
 
 def article_id(url: str | None, body: str) -> str:

@@ -131,7 +131,7 @@ def _ingest_plain(args: argparse.Namespace, rows_per_file: int | None, on_progre
     from flows.sources import SourceOptions
 
     run = IngestRun(
-        Path(args.archive),
+        args.archive,
         max_rows_per_file=rows_per_file,
         window=CaptureWindow(args.since, args.until),
         on_progress=on_progress,

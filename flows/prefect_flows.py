@@ -12,7 +12,6 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flows.prefect_env import apply_prefect_defaults
@@ -98,9 +97,7 @@ def ingest_flow(
     buffers rows across batches into files of that many rows (default: a file per batch).
     """
     logger = get_run_logger()
-    run = IngestRun(
-        Path(archive), max_rows_per_file=rows_per_file, window=CaptureWindow(since, until), on_progress=_notify
-    )
+    run = IngestRun(archive, max_rows_per_file=rows_per_file, window=CaptureWindow(since, until), on_progress=_notify)
     options = SourceOptions(include=tuple(include or ()), exclude=tuple(exclude or ()))
     logger.info("run %s: archiving %s into %s (workers=%d)", run.run_id, ", ".join(sources), archive, workers)
     window = FutureWindow(limit=max(1, 2 * workers))

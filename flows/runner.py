@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 from cleaners import CLEANER_VERSION, ProfileSet, clean, default_profiles
 from flows.sources import SourceOptions, SourceStats, read_captures
-from schemas.archive import ArchiveWriter, IdIndex, new_run_id
+from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, new_run_id
+from schemas.fingerprint import simhash
 from schemas.records import ArticleRecord, Capture, Quarantined
 
 T = TypeVar("T")
@@ -46,10 +47,15 @@ def clean_one(capture: Capture, profiles: ProfileSet) -> CleanResult:
         return Quarantined(capture, "clean", "cleaner_error", f"{type(exc).__name__}: {exc}")
 
 
+def fingerprinted(result: CleanResult) -> CleanResult:
+    """The result with its body's SimHash, computed where the cleaning ran (a worker)."""
+    return replace(result, simhash=simhash(result.body)) if isinstance(result, ArticleRecord) else result
+
+
 def clean_batch(captures: list[Capture]) -> list[CleanResult]:
-    """Clean a batch in this process (also the function worker processes run)."""
+    """Clean and fingerprint a batch in this process (also what worker processes run)."""
     profiles = default_profiles()
-    return [clean_one(capture, profiles) for capture in captures]
+    return [fingerprinted(clean_one(capture, profiles)) for capture in captures]
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,9 @@ class RunReport:
     inputs: int = 0
     skipped_records: int = 0
     out_of_window: int = 0
+    content_duplicates: int = 0
+    revisions: int = 0
+    near_duplicates: int = 0
 
     @property
     def accounted(self) -> bool:
@@ -118,19 +127,21 @@ class IngestRun:
 
     def __init__(
         self,
-        archive: Path,
+        archive: str | Path,
         *,
         run_id: str | None = None,
         max_rows_per_file: int | None = None,
         window: CaptureWindow | None = None,
         on_progress: ProgressListener | None = None,
     ) -> None:
-        self.archive = archive
+        self.archive = str(archive)
         self.run_id = run_id or new_run_id()
-        self.index = IdIndex(archive)
+        store = ArchiveStore(self.archive)
+        store.remove_stale_temp_files()
+        self.index = ArchiveIndex(store)
         self.index.refresh()
         self.writer = ArchiveWriter(
-            archive,
+            store,
             cleaner_version=CLEANER_VERSION,
             run_id=self.run_id,
             index=self.index,
@@ -167,7 +178,7 @@ class IngestRun:
             self.seen += len(batch)
             for item in batch:
                 capture = item.capture if isinstance(item, Quarantined) else item
-                if capture.capture_id in self.index:
+                if self.index.knows_capture(capture.capture_id):
                     self.skipped_known += 1
                 elif isinstance(item, Quarantined):
                     rejected.append(item)
@@ -175,13 +186,13 @@ class IngestRun:
                     to_clean.append(item)
         return to_clean, rejected
 
-    def commit(self, results: list[CleanResult]) -> None:
-        """Hand cleaned results to the writer (flushing now if files are per batch)."""
+    def commit(self, pairs: list[tuple[Capture, CleanResult]]) -> None:
+        """Hand (capture, result) pairs to the writer (flushing now if files are per batch)."""
         with self._lock:
-            self.writer.add(results)
+            self.writer.add(pairs)
             if self.flush_every_batch:
                 self.writer.flush()
-            self.quarantined_so_far += sum(1 for r in results if isinstance(r, Quarantined))
+            self.quarantined_so_far += sum(1 for _, r in pairs if isinstance(r, Quarantined))
             progress = Progress(self.seen, self.quarantined_so_far, self.skipped_known, self.source_stats.bytes_read)
         if self.on_progress:
             self.on_progress(progress)
@@ -189,10 +200,10 @@ class IngestRun:
     def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner = clean_batch) -> None:
         """Skip known captures, clean the rest, commit."""
         to_clean, rejected = self.split_known(batch)
-        results: list[CleanResult] = list(rejected)
+        pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
         if to_clean:
-            results.extend(cleaner(to_clean))
-        self.commit(results)
+            pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
+        self.commit(pairs)
 
     def finish(self) -> RunReport:
         """Flush what is buffered and return the report."""
@@ -200,7 +211,7 @@ class IngestRun:
             stats = self.writer.close()
         report = RunReport(
             run_id=self.run_id,
-            archive=str(self.archive),
+            archive=self.archive,
             seen=self.seen,
             archived=stats.archived,
             duplicates=self.skipped_known + stats.duplicates,
@@ -211,6 +222,9 @@ class IngestRun:
             inputs=self.source_stats.inputs,
             skipped_records=self.source_stats.skipped_records,
             out_of_window=self.out_of_window,
+            content_duplicates=stats.content_duplicates,
+            revisions=stats.revisions,
+            near_duplicates=stats.near_duplicates,
         )
         if not report.accounted:
             raise AssertionError(f"run {report.run_id} lost track of captures: {report}")
@@ -227,7 +241,7 @@ def archive_captures(
     window: CaptureWindow | None = None,
 ) -> RunReport:
     """Clean every capture under ``paths`` into the archive, in this process, without Prefect."""
-    run = IngestRun(Path(archive), run_id=run_id, window=window)
+    run = IngestRun(archive, run_id=run_id, window=window)
     for batch in batched(run.captures([str(p) for p in paths], options), batch_size):
         run.process(batch)
     return run.finish()

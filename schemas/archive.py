@@ -1,42 +1,73 @@
-"""The Parquet archive: layout, the id index, the atomic buffered writer and the readers.
+"""The Parquet archive: layout, the index of what it holds, the atomic writer, the readers.
 
-Layout (hive-partitioned by capture year and month, one folder per table)::
+Layout (each table hive-partitioned by capture year and month)::
 
-    ARCHIVE/articles/year=2026/month=11/part-<run id>-<seq>.parquet
-    ARCHIVE/quarantine/year=2026/month=11/part-<run id>-<seq>.parquet
+    ARCHIVE/articles/year=2026/month=11/part-<run id>-<seq>.parquet    one row per article version
+    ARCHIVE/captures/…                                                 each raw capture, once
+    ARCHIVE/quarantine/…                                               captures that could not be cleaned
+    ARCHIVE/_lock                                                      the writers' lock (local archives)
+    ARCHIVE/_generations/<table>/<generation>/                         table folders (local archives)
 
-Commit protocol: a file is written under a hidden temporary name (``.part-….parquet.tmp``,
-which neither ``pyarrow.dataset`` nor a ``*.parquet`` glob picks up), then linked into place
-under a name unique to the run and batch; an existing file is never overwritten. Writers take
-an exclusive lock on ``ARCHIVE/_lock`` while they re-check ids and commit, so two runs over
-overlapping inputs archive each capture once.
+On a local archive each table folder is a symbolic link to its current *generation*; reprocess
+and compaction build a new generation beside it (unchanged files hard-linked) and swap the link
+in one atomic rename, so a reader sees the old table or the new one, never a mix. A reader that
+globs ``ARCHIVE/articles/**/*.parquet`` needs to know none of this.
+
+Commit protocol: a file is written under a hidden temporary name, then linked into place under a
+name unique to the run and batch (never overwriting); on object stores a single PUT publishes
+it whole. A flush commits articles, then quarantine, then captures: a capture id is *known* (and
+skipped by later runs) once its captures or quarantine row exists, so a crash between files makes
+the rerun clean that capture again and find its article already there.
+
+Errors::
+
+    ArchiveError
+     └─ IncompatibleSchemaError (schemas.arrow)   a file this version cannot read
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import posixpath
 import secrets
+import shutil
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import fsspec
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
 
-from schemas.arrow import CURRENT_SCHEMAS, to_table
-from schemas.records import ArticleRecord, Quarantined
+from schemas.arrow import CURRENT_SCHEMAS, check_readable, schema_version, to_table
+from schemas.fingerprint import SimhashIndex, simhash
+from schemas.records import ArticleRecord, Capture, Quarantined, capture_row, content_hash
 
-TABLES: tuple[str, ...] = ("articles", "quarantine")
+TABLES: tuple[str, ...] = ("articles", "quarantine", "captures")
 LOCK_NAME = "_lock"
+GENERATIONS = "_generations"
 TMP_SUFFIX = ".tmp"
 DEFAULT_MAX_ROWS_PER_FILE = 20_000
 PARQUET_COMPRESSION = "zstd"
+#: Raw HTML compresses far better at a higher level; the captures table is written once, read rarely.
+COMPRESSION_LEVELS = {"captures": 9}
+#: Temporary files older than this are leftovers of a killed run and are removed.
+STALE_TMP_SECONDS = 3600
+PARTITION_TYPE = pa.int32()
+
+
+class ArchiveError(Exception):
+    """The archive cannot do what was asked (and says why)."""
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -45,43 +76,18 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
-def table_dir(archive: Path, table: str) -> Path:
-    """The folder holding one table of the archive."""
-    return archive / table
-
-
-def partition_dir(archive: Path, table: str, captured_at: datetime) -> Path:
-    """The hive partition folder for a row captured at ``captured_at``."""
+def partition_of(captured_at: datetime) -> tuple[int, int]:
+    """(year, month) of a capture time, in UTC."""
     utc = captured_at.astimezone(UTC)
-    return table_dir(archive, table) / f"year={utc.year}" / f"month={utc.month}"
+    return utc.year, utc.month
 
 
-def data_files(archive: Path, table: str) -> list[Path]:
-    """Committed Parquet files of one table, sorted (temporary files excluded)."""
-    root = table_dir(archive, table)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*.parquet") if not p.name.startswith((".", "_")))
-
-
-@contextmanager
-def archive_lock(archive: Path) -> Iterator[None]:
-    """Hold the archive's exclusive writer lock (blocks until free)."""
-    archive.mkdir(parents=True, exist_ok=True)
-    with (archive / LOCK_NAME).open("a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def write_parquet_atomically(table: pa.Table, final_path: Path) -> int:
+def write_parquet_atomically(table: pa.Table, final_path: Path, compression_level: int | None = None) -> int:
     """Write ``table`` to ``final_path`` via a hidden temp file; never overwrite. Returns bytes."""
     final_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = final_path.with_name(f".{final_path.name}.{uuid.uuid4().hex}{TMP_SUFFIX}")
     try:
-        pq.write_table(table, tmp_path, compression=PARQUET_COMPRESSION)
+        pq.write_table(table, tmp_path, compression=PARQUET_COMPRESSION, compression_level=compression_level)
         with tmp_path.open("rb") as handle:
             os.fsync(handle.fileno())
         os.link(tmp_path, final_path)  # atomic, and fails if final_path exists
@@ -90,36 +96,173 @@ def write_parquet_atomically(table: pa.Table, final_path: Path) -> int:
     return final_path.stat().st_size
 
 
-@dataclass
-class IdIndex:
-    """The capture ids already committed to the archive, refreshed file by file."""
-
-    archive: Path
-    ids: set[str] = field(default_factory=set)
-    files_seen: set[Path] = field(default_factory=set)
-
-    def refresh(self) -> None:
-        """Read ``capture_id`` from every committed file not read before."""
-        for table in TABLES:
-            for path in data_files(self.archive, table):
-                if path in self.files_seen:
-                    continue
-                column = pq.read_table(path, columns=["capture_id"]).column("capture_id")
-                self.ids.update(column.to_pylist())
-                self.files_seen.add(path)
-
-    def __contains__(self, capture_id: object) -> bool:
-        return capture_id in self.ids
-
-
 @dataclass(frozen=True)
 class WrittenFile:
     """One committed Parquet file and what it holds."""
 
     table: str
-    path: Path
+    path: str
     rows: int
     bytes: int
+
+
+class ArchiveStore:
+    """Where an archive lives: a local folder (the default) or any fsspec URL (``s3://…``)."""
+
+    def __init__(self, location: str | os.PathLike[str]) -> None:
+        self.location = str(location)
+        self.fs, self.root = fsspec.core.url_to_fs(self.location)
+        self.is_local = isinstance(self.fs, LocalFileSystem)
+
+    def __repr__(self) -> str:
+        return f"ArchiveStore({self.location!r})"
+
+    def path(self, *parts: str) -> str:
+        return posixpath.join(self.root, *parts)
+
+    def data_files(self, table: str) -> list[str]:
+        """Committed Parquet files of one table, sorted (temporary and hidden files excluded)."""
+        root = self.path(table)
+        if not self.fs.isdir(root):
+            return []
+        return sorted(
+            p for p in self.fs.find(root) if p.endswith(".parquet") and not posixpath.basename(p).startswith((".", "_"))
+        )
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """The writers' exclusive lock. Local archives only: an object store has no lock, so one
+        writer at a time must be ensured by the caller (the scheduled flow's concurrency limit)."""
+        if not self.is_local:
+            with nullcontext():
+                yield
+            return
+        Path(self.root).mkdir(parents=True, exist_ok=True)
+        with Path(self.path(LOCK_NAME)).open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def ensure_table(self, table: str) -> None:
+        """Create a local table as a link to its first generation (remote tables are plain)."""
+        if not self.is_local:
+            return
+        link = Path(self.path(table))
+        if link.exists() or link.is_symlink():
+            return
+        generation = Path(self.path(GENERATIONS, table, new_generation_name()))
+        generation.mkdir(parents=True)
+        _swap_link(link, generation)
+
+    def write(self, table: str, partition: tuple[int, int], name: str, arrow_table: pa.Table) -> WrittenFile:
+        """Commit one file into a partition of a table; refuses to overwrite."""
+        year, month = partition
+        path = self.path(table, f"year={year}", f"month={month}", name)
+        level = COMPRESSION_LEVELS.get(table)
+        if self.is_local:
+            self.ensure_table(table)
+            size = write_parquet_atomically(arrow_table, Path(path), level)
+        else:
+            if self.fs.exists(path):
+                raise FileExistsError(path)
+            with self.fs.open(path, "wb") as handle:  # one PUT: the object appears whole or not at all
+                pq.write_table(arrow_table, handle, compression=PARQUET_COMPRESSION, compression_level=level)
+            size = self.fs.size(path)
+        return WrittenFile(table, path, arrow_table.num_rows, int(size))
+
+    def read_schema(self, path: str) -> pa.Schema:
+        return pq.read_schema(path, filesystem=self.fs)
+
+    def read_columns(self, path: str, columns: Iterable[str]) -> pa.Table:
+        """The named columns a file has (older schema versions lack some)."""
+        present = [c for c in columns if c in self.read_schema(path).names]
+        return pq.read_table(path, columns=present, filesystem=self.fs)
+
+    def remove_stale_temp_files(self, max_age_s: float = STALE_TMP_SECONDS) -> int:
+        """Delete temp files left by killed runs (older than ``max_age_s``); returns how many."""
+        if not self.is_local or not Path(self.root).is_dir():
+            return 0
+        removed = 0
+        cutoff = time.time() - max_age_s
+        for tmp in Path(self.root).rglob(f".*{TMP_SUFFIX}"):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def new_generation_name() -> str:
+    return f"g-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` in one atomic rename (readers see the old or the new)."""
+    tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex}.link")
+    tmp.symlink_to(os.path.relpath(target, link.parent), target_is_directory=True)
+    tmp.replace(link)
+
+
+def _key(*parts: str) -> bytes:
+    """A 16-byte key for an id or a tuple of ids (compact for millions of rows)."""
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()
+
+
+@dataclass
+class ArchiveIndex:
+    """What the archive already holds, for dedup: capture ids, article contents, revisions,
+    SimHashes. Refreshed file by file; each file is read once (a few columns only)."""
+
+    store: ArchiveStore
+    capture_keys: set[bytes] = field(default_factory=set)
+    content_keys: set[bytes] = field(default_factory=set)
+    revisions: dict[str, int] = field(default_factory=dict)
+    near: SimhashIndex = field(default_factory=SimhashIndex)
+    files_seen: set[str] = field(default_factory=set)
+
+    def refresh(self) -> None:
+        for table in TABLES:
+            for path in self.store.data_files(table):
+                if path not in self.files_seen:
+                    self._read(table, path)
+                    self.files_seen.add(path)
+
+    def _read(self, table: str, path: str) -> None:
+        if table != "articles":
+            ids = self.store.read_columns(path, ["capture_id"]).column("capture_id").to_pylist()
+            self.capture_keys.update(_key(i) for i in ids)
+            return
+        columns = ["capture_id", "article_id", "content_hash", "revision", "simhash", "body"]
+        schema = self.store.read_schema(path)
+        if "content_hash" in schema.names:
+            columns.remove("body")
+        rows = self.store.read_columns(path, columns).to_pylist()
+        legacy = (schema_version(schema) or 1) < 2  # before the captures table existed
+        for row in rows:
+            self.add_article(
+                row["article_id"],
+                row.get("content_hash") or content_hash(row["body"]),
+                row.get("revision") or 1,
+                row.get("simhash"),
+            )
+            if legacy:
+                self.capture_keys.add(_key(row["capture_id"]))
+
+    def knows_capture(self, capture_id: str) -> bool:
+        return _key(capture_id) in self.capture_keys
+
+    def add_capture(self, capture_id: str) -> None:
+        self.capture_keys.add(_key(capture_id))
+
+    def knows_content(self, article_id: str, content: str) -> bool:
+        return _key(article_id, content) in self.content_keys
+
+    def add_article(self, article_id: str, content: str, revision: int, fingerprint: int | None) -> None:
+        self.content_keys.add(_key(article_id, content))
+        self.revisions[article_id] = max(revision, self.revisions.get(article_id, 0))
+        if fingerprint is not None:
+            self.near.add(fingerprint, article_id)
 
 
 @dataclass
@@ -129,101 +272,123 @@ class CommitStats:
     archived: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    content_duplicates: int = 0
+    revisions: int = 0
+    near_duplicates: int = 0
     quarantine_reasons: Counter[str] = field(default_factory=Counter)
     files: list[WrittenFile] = field(default_factory=list)
 
     def merge(self, other: CommitStats) -> None:
-        self.archived += other.archived
-        self.quarantined += other.quarantined
-        self.duplicates += other.duplicates
+        for name in ("archived", "quarantined", "duplicates", "content_duplicates", "revisions", "near_duplicates"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         self.quarantine_reasons.update(other.quarantine_reasons)
         self.files.extend(other.files)
 
 
-class ArchiveWriter:
-    """Buffers cleaned results and commits them as Parquet files, deduplicated by capture id.
+CleanedPair = tuple[Capture, ArticleRecord | Quarantined]
 
-    ``add`` never writes; ``flush`` commits everything buffered under the archive lock,
-    dropping (and counting as duplicates) captures another run committed meanwhile.
+
+class ArchiveWriter:
+    """Buffers cleaned captures and commits them as Parquet files, deduplicated.
+
+    ``add`` takes (capture, result) pairs and never writes unless the buffer is full;
+    ``flush`` commits under the archive lock, after re-reading what other runs committed:
+
+    * a capture id already held is a duplicate (not written again);
+    * an article whose ``article_id`` and ``content_hash`` are already held is a duplicate
+      (its raw capture is still kept in ``captures``);
+    * a known ``article_id`` with new content becomes the next ``revision``;
+    * a body within 3 bits of another article's SimHash gets ``duplicate_of`` = that article.
     """
 
     def __init__(
         self,
-        archive: Path,
+        archive: str | os.PathLike[str] | ArchiveStore,
         *,
         cleaner_version: str,
         run_id: str | None = None,
         max_rows_per_file: int = DEFAULT_MAX_ROWS_PER_FILE,
-        index: IdIndex | None = None,
+        index: ArchiveIndex | None = None,
     ) -> None:
-        self.archive = archive
+        self.store = archive if isinstance(archive, ArchiveStore) else ArchiveStore(archive)
         self.cleaner_version = cleaner_version
         self.run_id = run_id or new_run_id()
         self.max_rows_per_file = max_rows_per_file
-        self.index = index if index is not None else IdIndex(archive)
-        self._articles: list[ArticleRecord] = []
-        self._quarantined: list[Quarantined] = []
+        self.index = index if index is not None else ArchiveIndex(self.store)
+        self._buffer: list[CleanedPair] = []
         self._seq = 0
         self.stats = CommitStats()
 
     @property
     def buffered(self) -> int:
-        return len(self._articles) + len(self._quarantined)
+        return len(self._buffer)
 
-    def add(self, results: Iterable[ArticleRecord | Quarantined]) -> None:
-        """Buffer results; flush when the buffer holds a full file."""
-        for result in results:
-            if isinstance(result, ArticleRecord):
-                self._articles.append(result)
-            else:
-                self._quarantined.append(result)
+    def add(self, pairs: Iterable[CleanedPair]) -> None:
+        """Buffer (capture, result) pairs; flush when the buffer holds a full file."""
+        self._buffer.extend(pairs)
         if self.buffered >= self.max_rows_per_file:
             self.flush()
 
     def flush(self) -> CommitStats:
         """Commit the buffer under the archive lock; return what this flush did."""
-        articles, quarantined = self._articles, self._quarantined
-        self._articles, self._quarantined = [], []
+        pending, self._buffer = self._buffer, []
         stats = CommitStats()
-        if not articles and not quarantined:
+        if not pending:
             return stats
-        with archive_lock(self.archive):
+        with self.store.lock():
             self.index.refresh()
-            fresh_articles = self._drop_known(articles, stats, key=lambda r: r.capture_id)
-            fresh_quarantined = self._drop_known(quarantined, stats, key=lambda q: q.capture.capture_id)
-            article_rows = [(r.captured_at, r.to_row()) for r in fresh_articles]
-            quarantine_rows = [(q.capture.captured_at, q.to_row(self.cleaner_version)) for q in fresh_quarantined]
-            stats.files += self._write_partitioned("articles", article_rows)
-            stats.files += self._write_partitioned("quarantine", quarantine_rows)
+            articles, quarantined, captures = self._decide(pending, stats)
+            quarantine_rows = [(q.capture.captured_at, q.to_row(self.cleaner_version)) for q in quarantined]
+            stats.files += self._write("articles", [(r.captured_at, r.to_row()) for r in articles])
+            stats.files += self._write("quarantine", quarantine_rows)
+            stats.files += self._write("captures", [(c.captured_at, capture_row(c)) for c in captures])
             self.index.files_seen.update(f.path for f in stats.files)
-        stats.archived = len(fresh_articles)
-        stats.quarantined = len(fresh_quarantined)
-        stats.quarantine_reasons.update(q.reason for q in fresh_quarantined)
+        stats.archived, stats.quarantined = len(articles), len(quarantined)
+        stats.quarantine_reasons.update(q.reason for q in quarantined)
         self.stats.merge(stats)
         return stats
 
-    def _drop_known(self, items: list, stats: CommitStats, key) -> list:  # type: ignore[type-arg]
-        fresh = []
-        for item in items:
-            capture_id = key(item)
-            if capture_id in self.index:
+    def _decide(
+        self, pending: list[CleanedPair], stats: CommitStats
+    ) -> tuple[list[ArticleRecord], list[Quarantined], list[Capture]]:
+        articles: list[ArticleRecord] = []
+        quarantined: list[Quarantined] = []
+        captures: list[Capture] = []
+        for capture, result in pending:
+            if self.index.knows_capture(capture.capture_id):
                 stats.duplicates += 1
-            else:
-                self.index.ids.add(capture_id)
-                fresh.append(item)
-        return fresh
+                continue
+            self.index.add_capture(capture.capture_id)
+            if isinstance(result, Quarantined):
+                quarantined.append(result)
+                continue
+            captures.append(capture)
+            if self.index.knows_content(result.article_id, result.content_hash):
+                stats.duplicates += 1
+                stats.content_duplicates += 1
+                continue
+            articles.append(self._place(result, stats))
+        return articles, quarantined, captures
 
-    def _write_partitioned(self, table: str, rows: list[tuple[datetime, dict]]) -> list[WrittenFile]:  # type: ignore[type-arg]
-        by_partition: dict[Path, list[dict]] = {}  # type: ignore[type-arg]
+    def _place(self, record: ArticleRecord, stats: CommitStats) -> ArticleRecord:
+        """Give a new article its revision, fingerprint and near-duplicate link; index it."""
+        fingerprint = record.simhash if record.simhash is not None else simhash(record.body)
+        revision = self.index.revisions.get(record.article_id, 0) + 1
+        near = self.index.near.find(fingerprint, exclude=record.article_id)
+        stats.revisions += revision > 1
+        stats.near_duplicates += near is not None
+        self.index.add_article(record.article_id, record.content_hash, revision, fingerprint)
+        return replace(record, revision=revision, duplicate_of=near, simhash=fingerprint)
+
+    def _write(self, table: str, rows: list[tuple[datetime, dict[str, Any]]]) -> list[WrittenFile]:
+        by_partition: dict[tuple[int, int], list[dict[str, Any]]] = {}
         for captured_at, row in rows:
-            by_partition.setdefault(partition_dir(self.archive, table, captured_at), []).append(row)
+            by_partition.setdefault(partition_of(captured_at), []).append(row)
         written = []
-        for folder, partition_rows in sorted(by_partition.items()):
+        for partition, partition_rows in sorted(by_partition.items()):
             self._seq += 1
-            path = folder / f"part-{self.run_id}-{self._seq:06d}.parquet"
-            arrow_table = to_table(partition_rows, CURRENT_SCHEMAS[table])
-            size = write_parquet_atomically(arrow_table, path)
-            written.append(WrittenFile(table, path, arrow_table.num_rows, size))
+            name = f"part-{self.run_id}-{self._seq:06d}.parquet"
+            written.append(self.store.write(table, partition, name, to_table(partition_rows, CURRENT_SCHEMAS[table])))
         return written
 
     def close(self) -> CommitStats:
@@ -232,21 +397,42 @@ class ArchiveWriter:
         return self.stats
 
 
-def open_table(archive: Path, table: str = "articles") -> ds.Dataset:
-    """The archive table as a hive-partitioned ``pyarrow.dataset`` in the current schema."""
-    files = [str(p) for p in data_files(archive, table)]
+def _partitioning() -> ds.Partitioning:
+    return ds.partitioning(pa.schema([("year", PARTITION_TYPE), ("month", PARTITION_TYPE)]), flavor="hive")
+
+
+def open_table(archive: str | os.PathLike[str] | ArchiveStore, table: str = "articles") -> ds.Dataset:
+    """A table as a hive-partitioned ``pyarrow.dataset`` in the current schema.
+
+    Files of older schema versions read with the newer columns as null; a file this version
+    cannot read raises IncompatibleSchemaError naming the file and the column.
+    """
+    store = archive if isinstance(archive, ArchiveStore) else ArchiveStore(archive)
+    files = store.data_files(table)
+    for path in files:
+        check_readable(store.read_schema(path), table, path)
     schema = CURRENT_SCHEMAS[table]
-    partitioning = ds.partitioning(pa.schema([("year", pa.int32()), ("month", pa.int32())]), flavor="hive")
-    full_schema = pa.schema([*list(schema), pa.field("year", pa.int32()), pa.field("month", pa.int32())])
+    full_schema = pa.schema([*schema, pa.field("year", PARTITION_TYPE), pa.field("month", PARTITION_TYPE)])
     return ds.dataset(
         files,
         schema=full_schema,
         format="parquet",
-        partitioning=partitioning,
-        partition_base_dir=str(table_dir(archive, table)),
+        filesystem=store.fs,
+        partitioning=_partitioning(),
+        partition_base_dir=store.path(table),
     )
 
 
-def read_table(archive: Path, table: str = "articles") -> pa.Table:
+def read_table(archive: str | os.PathLike[str] | ArchiveStore, table: str = "articles") -> pa.Table:
     """The whole table in memory (small archives, tests, ``show``)."""
     return open_table(archive, table).to_table()
+
+
+def data_files(archive: str | os.PathLike[str], table: str) -> list[Path]:
+    """Committed Parquet files of one table of a local archive."""
+    return [Path(p) for p in ArchiveStore(archive).data_files(table)]
+
+
+def remove_generation(path: Path) -> None:
+    """Delete an old generation folder (after a swap)."""
+    shutil.rmtree(path, ignore_errors=True)

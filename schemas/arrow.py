@@ -77,6 +77,7 @@ ARTICLES_FIELDS_V2: tuple[pa.Field, ...] = (
         pa.string(),
         "article_id of an earlier archived article this one nearly duplicates (same story), else null",
     ),
+    _field("simhash", pa.int64(), "64-bit SimHash of the body's word 3-grams: near-duplicates differ in <= 3 bits"),
 )
 ARTICLES_SCHEMA_V2 = _schema("articles", 2, ARTICLES_FIELDS_V2)
 
@@ -97,18 +98,66 @@ QUARANTINE_SCHEMA_V1 = _schema(
     ),
 )
 
+CAPTURES_SCHEMA_V1 = _schema(
+    "captures",
+    1,
+    (
+        _field("capture_id", pa.string(), "sha256 (hex) of the raw capture bytes", nullable=False),
+        _field("source", pa.string(), "Where the capture was read from (path or URI, #offset)", nullable=False),
+        _field("url", pa.string(), "URL the capture was taken from, if known"),
+        _field("captured_at", TIMESTAMP, "When the capture was taken (UTC)", nullable=False),
+        _field("capture_format", pa.string(), "Format of the capture: 'text' or 'html'", nullable=False),
+        _field("declared_encoding", pa.string(), "Charset declared by the transport (HTTP header, sidecar)"),
+        _field("raw", pa.large_binary(), "The raw capture bytes, exactly as read", nullable=False),
+    ),
+)
+
 ARTICLES_SCHEMA = ARTICLES_SCHEMA_V2
 QUARANTINE_SCHEMA = QUARANTINE_SCHEMA_V1
+CAPTURES_SCHEMA = CAPTURES_SCHEMA_V1
 
 #: Every schema this code has ever written, by table and version: the reader's evolution map.
 SCHEMAS: Mapping[str, Mapping[int, pa.Schema]] = {
     "articles": {1: ARTICLES_SCHEMA_V1, 2: ARTICLES_SCHEMA_V2},
     "quarantine": {1: QUARANTINE_SCHEMA_V1},
+    "captures": {1: CAPTURES_SCHEMA_V1},
 }
 CURRENT_SCHEMAS: Mapping[str, pa.Schema] = {
     "articles": ARTICLES_SCHEMA,
     "quarantine": QUARANTINE_SCHEMA,
+    "captures": CAPTURES_SCHEMA,
 }
+
+
+class IncompatibleSchemaError(ValueError):
+    """A file's schema cannot be read as the current one (newer version, or a changed type)."""
+
+
+def check_readable(file_schema: pa.Schema, table: str, where: str) -> None:
+    """Refuse, with a clear message, a file the current schema cannot read.
+
+    Readable: any version up to the current one whose fields all exist in the current schema
+    with the same type (fields added since read as null). Refused: a newer version, a field the
+    current schema dropped, or a field whose type changed.
+    """
+    current = CURRENT_SCHEMAS[table]
+    version, newest = schema_version(file_schema), schema_version(current)
+    if version is not None and newest is not None and version > newest:
+        raise IncompatibleSchemaError(
+            f"{where}: written with {table} schema version {version}, but this article-archive reads up to "
+            f"version {newest}; upgrade article-archive to read it"
+        )
+    for field in file_schema:
+        if field.name in ("year", "month"):
+            continue
+        if field.name not in current.names:
+            raise IncompatibleSchemaError(f"{where}: column {field.name!r} is not in {table} schema version {newest}")
+        expected = current.field(field.name).type
+        if field.type != expected:
+            raise IncompatibleSchemaError(
+                f"{where}: column {field.name!r} is {field.type}, but {table} schema version {newest} has {expected}; "
+                "this change is incompatible (rewrite the archive with `article-archive reprocess`)"
+            )
 
 
 def schema_version(schema: pa.Schema) -> int | None:

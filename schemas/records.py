@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
@@ -14,6 +16,16 @@ CAPTURE_FORMATS: tuple[str, ...] = ("html", "text")
 def sha256_hex(data: bytes) -> str:
     """Hex sha256 of ``data``: the id function used for captures and articles."""
     return hashlib.sha256(data).hexdigest()
+
+
+def normalise_body(body: str) -> str:
+    """Body text folded for identity: NFKC, case-folded, whitespace collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", body)).strip().casefold()
+
+
+def content_hash(body: str) -> str:
+    """sha256 of the normalised body: two captures of the same text share it."""
+    return sha256_hex(normalise_body(body).encode("utf-8"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,19 @@ class Capture:
             object.__setattr__(self, "capture_id", sha256_hex(self.raw))
 
 
+def capture_row(capture: Capture) -> dict[str, Any]:
+    """A plain dict for the ``captures`` table: the raw capture, kept to rebuild the archive."""
+    return {
+        "capture_id": capture.capture_id,
+        "source": capture.source,
+        "url": capture.url,
+        "captured_at": capture.captured_at,
+        "capture_format": capture.format,
+        "declared_encoding": capture.declared_encoding,
+        "raw": capture.raw,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleRecord:
     """A cleaned article: one row of the ``articles`` table."""
@@ -67,6 +92,7 @@ class ArticleRecord:
     content_hash: str = ""
     revision: int = 1
     duplicate_of: str | None = None
+    simhash: int | None = None
 
     @property
     def paragraphs(self) -> list[str]:

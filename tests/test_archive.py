@@ -13,10 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SEED
 
+from cleaners.core import article_id
 from flows.runner import archive_captures
 from schemas.archive import ArchiveWriter, data_files, read_table, write_parquet_atomically
 from schemas.arrow import ARTICLES_SCHEMA, SCHEMAS, schema_version
-from schemas.records import ArticleRecord
+from schemas.records import ArticleRecord, Capture, content_hash
 
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "archive_v1"
 
@@ -98,16 +99,28 @@ def test_version_1_archive_reads_with_new_columns_as_null() -> None:
     assert {schema_version(pq.read_schema(p)) for p in data_files(FIXTURE_V1, "articles")} == {1}
 
 
-def test_writer_buffers_until_flush(tmp_path: Path) -> None:
+def make_pair(body: str, *, url: str | None = None, raw: bytes | None = None, month: int = 3) -> tuple:
+    """A (capture, article record) pair as the cleaner would return it."""
+    captured_at = datetime(2025, month, 4, tzinfo=UTC)
+    capture = Capture(raw=raw or body.encode(), format="text", source="s", captured_at=captured_at, url=url)
     record = ArticleRecord(
-        article_id="a" * 64, url=None, publisher=None, title=None, byline=None, authors=(), credits=(),
-        published_at=None, captured_at=datetime(2025, 3, 4, tzinfo=UTC), language="en", body="Body text.",
-        word_count=2, capture_id="c" * 64, capture_format="text", source="s", cleaner_version="0",
+        article_id=article_id(url, body), url=url, publisher=None, title=None, byline=None, authors=(), credits=(),
+        published_at=None, captured_at=captured_at, language="en", body=body, word_count=len(body.split()),
+        capture_id=capture.capture_id, capture_format="text", source="s", cleaner_version="0",
+        content_hash=content_hash(body),
     )  # fmt: skip
+    return capture, record
+
+
+def test_writer_buffers_until_flush_and_keeps_the_raw_capture(tmp_path: Path) -> None:
     writer = ArchiveWriter(tmp_path, cleaner_version="0", max_rows_per_file=10)
-    writer.add([record])
+    capture, record = make_pair("Body text of the article.")
+    writer.add([(capture, record)])
     assert data_files(tmp_path, "articles") == []
     stats = writer.close()
     assert stats.archived == 1
     (path,) = data_files(tmp_path, "articles")
     assert path.parent.parts[-2:] == ("year=2025", "month=3")
+    (raw_row,) = read_table(tmp_path, "captures").to_pylist()
+    assert raw_row["raw"] == capture.raw and raw_row["capture_id"] == capture.capture_id
+    assert pq.ParquetFile(data_files(tmp_path, "captures")[0]).metadata.row_group(0).column(0).compression == "ZSTD"
