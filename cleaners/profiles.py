@@ -10,7 +10,7 @@ A profile file in ``cleaners/profiles/`` looks like::
 
     [[rules]]
     id = "globe.video-credit"
-    action = "drop"            # drop | end | credit | byline
+    action = "drop"            # drop | end | aside | credit | byline
     patterns = ["^The Globe and Mail$"]
     reason = "video credit"
 
@@ -18,7 +18,9 @@ Patterns are case-insensitive regular expressions matched against a whole stripp
 (``re.fullmatch``). Actions:
 
 * ``drop``   — the line is boilerplate wherever it appears.
-* ``end``    — the article has ended before this line (comments, "Related", footers).
+* ``end``    — the article has ended before this line (comments, footers).
+* ``aside``  — a promo box starts here ("Related", "Read more"): dropped, and a penalty for the
+  article's block, which may still go on after the box.
 * ``credit`` — a sign-off or credit line ("With a report from Reuters"): its sources go to
   ``credits``, the raw line to ``byline``, and the article ends there.
 * ``byline`` — a byline line ("By Jane Doe"): parsed into ``authors``, removed from the body.
@@ -38,8 +40,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-RuleAction = Literal["drop", "end", "credit", "byline"]
-RULE_ACTIONS: frozenset[str] = frozenset({"drop", "end", "credit", "byline"})
+RuleAction = Literal["drop", "end", "aside", "credit", "byline"]
+RULE_ACTIONS: frozenset[str] = frozenset({"drop", "end", "aside", "credit", "byline"})
 GENERIC_PROFILE_ID = "generic"
 
 

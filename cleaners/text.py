@@ -7,16 +7,22 @@ a rule or signal id, so ``article-archive explain`` can show why every line was 
 Steps, all pure:
 
 1. profile rules (data, ``cleaners/profiles/*.toml``) mark lines as ``drop``, ``end``,
-   ``credit`` or ``byline``;
-2. every other line gets a content score from its own shape (length, sentence punctuation,
-   stop-word share in the page's language);
-3. the best contiguous block of content (maximum-sum run, rule-dropped lines transparent,
-   ``end``/``credit`` lines as hard boundaries) is the article body.
+   ``aside``, ``credit`` or ``byline``;
+2. every other line gets a content score from its own shape — length, sentence punctuation,
+   stop-word share in the page's language, capitalisation, digits, separators, whether it is
+   repeated elsewhere on the page — a linear model whose weights are named below;
+3. the best contiguous block of content (maximum-sum run of the scores; rule-dropped lines are
+   transparent, ``end``/``credit`` lines are hard boundaries, ``aside`` headings a penalty) is
+   the article's core; neighbouring blocks that are content-like across a short gap join it;
+4. inside the block, lines that score as clear chrome are still dropped; title, byline and date
+   found just before the block go to their fields.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,13 +30,153 @@ from cleaners.language import detect_language, stopwords
 from cleaners.profiles import Profile, ProfileSet, Rule
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…。！？:;\"”’)\]]$")
+_SENTENCE_END = re.compile(r"[.!?…。！？](?:[\"'”’»)\]]*)$")
+_ALPHA_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_DIGITS = re.compile(r"\d")
+_BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s[|»›]$|^[|»›]\s")
+_URL_OR_EMAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
+_TABLE_CELLS = re.compile(r"\S(?: {2,}|\t)\S")
+_PRICE = re.compile(r"[$€£¥]\s?\d|\d\s?[$€£¥]")
+_SPEECH_TAG = re.compile(r"\b(?:said|says|wrote|writes|replied|commented)\s*:?$|\breply$", re.IGNORECASE)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATEISH = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b"
+    r"|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:[smhd]|mins?|minutes?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b",
+    re.IGNORECASE,
+)
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 
 #: Signal ids used when no profile rule decided a line.
 KEEP_MAIN_BLOCK = "signal.main-block"
 DROP_OUTSIDE_BLOCK = "signal.outside-main-block"
 DROP_AFTER_END = "signal.after-article-end"
+DROP_CHROME_IN_BLOCK = "signal.chrome-line"
+
+#: Names of the per-line features, in the order ``line_features`` returns them.
+FEATURE_NAMES: tuple[str, ...] = (
+    "bias",
+    "log_words",  # log(1 + words)
+    "ends_sentence",  # ends with . ! ? … (a closing quote or bracket may follow)
+    "ends_colon",
+    "stop_share",  # share of tokens that are stop words of the page's language
+    "title_share",  # share of words that start with a capital letter
+    "comma_rate",  # commas and semicolons per word, capped at 1
+    "repeated",  # the same line occurs elsewhere on the page
+    "dateish",  # holds a date, a time or "3 hours ago"
+    "numeric_share",  # share of tokens that are digits
+    "bullet_start",  # starts like a list item ("1. ", "• ")
+    "all_caps",
+    "separators",  # menu-like separators ( | · » › / )
+    "lower_start",  # starts with a lower-case letter (a continuation)
+    "short",  # three words or fewer
+    "long_no_end",  # eight words or more without sentence punctuation (teaser, caption)
+    "url_or_email",
+    "table_row",  # cells aligned by runs of spaces or tabs, as a copied table keeps them
+    "price",
+    "speech_tag",  # ends like a comment header ("Jane on May 2 said:", "Reply")
+)
+
+#: Weights of the line model over FEATURE_NAMES: the line's log-odds of being article text.
+#: Fitted by weighted logistic regression on labelled lines of the dev captures (see bench/README.md).
+LINE_WEIGHTS: tuple[float, ...] = (
+    -0.513,  # bias
+    +0.505,  # log_words
+    +0.504,  # ends_sentence
+    +1.556,  # ends_colon
+    -0.208,  # stop_share
+    -1.200,  # title_share
+    +0.378,  # comma_rate
+    -0.860,  # repeated
+    -0.847,  # dateish
+    +0.335,  # numeric_share
+    +1.023,  # bullet_start
+    -0.146,  # all_caps
+    +0.028,  # separators
+    -0.771,  # lower_start
+    -0.272,  # short
+    -1.034,  # long_no_end
+    -0.355,  # url_or_email
+    +0.647,  # table_row
+    +0.463,  # price
+    -0.716,  # speech_tag
+)
+
+#: Names of the context features of a line, in the order ``context_features`` returns them:
+#: the line model's scores around the line, and where the line sits relative to the best block.
+CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
+    "bias",
+    "local",  # the line model's own log-odds
+    "window_1",  # mean log-odds of the unruled lines within 1, 3 and 8 lines
+    "window_3",
+    "window_8",
+    "in_block",  # inside the best block of the line model's scores
+    "log_block_distance",  # log(1 + lines to that block)
+    "before_block",
+    "after_block",
+    "word_position",  # share of the page's words before this line
+    "after_end_cue",  # an end/credit rule matched between the block's start and this line
+    "prev_ruled",  # the previous / next line was matched by a profile rule
+    "next_ruled",
+    "prev_ends_sentence",
+    "prev_title_share",
+    "prev_short",
+    "prev_log_words",
+    "prev_stop_share",
+    "next_ends_sentence",
+    "next_title_share",
+    "next_short",
+    "next_log_words",
+    "next_stop_share",
+)
+#: Line features of the neighbours that are context features (prev_*, next_*).
+NEIGHBOUR_FEATURES: tuple[str, ...] = ("ends_sentence", "title_share", "short", "log_words", "stop_share")
+
+#: Weights of the context model over CONTEXT_FEATURE_NAMES (fitted like LINE_WEIGHTS, on top of it).
+CONTEXT_WEIGHTS: tuple[float, ...] = (
+    +0.521,  # bias
+    +0.286,  # local
+    +0.156,  # window_1
+    +0.166,  # window_3
+    +0.658,  # window_8
+    +1.488,  # in_block
+    +0.061,  # log_block_distance
+    -0.536,  # before_block
+    -0.431,  # after_block
+    -1.301,  # word_position
+    -1.168,  # after_end_cue
+    -0.607,  # prev_ruled
+    -0.651,  # next_ruled
+    +0.048,  # prev_ends_sentence
+    -0.021,  # prev_title_share
+    +0.043,  # prev_short
+    -0.014,  # prev_log_words
+    +0.002,  # prev_stop_share
+    +0.188,  # next_ends_sentence
+    -0.161,  # next_title_share
+    -0.135,  # next_short
+    -0.063,  # next_log_words
+    -0.023,  # next_stop_share
+)
+
+#: Block search: a line's score is its log-odds plus BLOCK_SHIFT, times (words ** BLOCK_LENGTH_POWER),
+#: so long lines weigh more but a long chrome line can't outweigh a paragraph run.
+BLOCK_SHIFT = 0.0
+BLOCK_LENGTH_POWER = 0.5
+#: Cost of an ``aside`` heading ("Related", "Read more") inside the block, in score units.
+ASIDE_PENALTY = 3.0
+#: A line outside the best block is still kept when the context model is this sure (log-odds).
+KEEP_OUTSIDE_BLOCK = 0.0
+
+#: Two columns side by side (a sidebar beside the article) are split at a run of this many spaces.
+COLUMN_GAP = re.compile(r" {8,}")
+#: A column split needs a cell of at least this many words (otherwise it is a table row).
+COLUMN_MIN_WORDS = 6
+#: A hard-wrapped line is joined to the next one only if it has at least this many words.
+WRAP_MIN_WORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +209,112 @@ class TextExtraction:
     publisher: str | None
     profile_id: str | None
     decisions: tuple[LineDecision, ...]
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A logical line: one physical line, or a hard-wrapped paragraph joined from several."""
+
+    text: str
+    lines: tuple[Line, ...]
+    rule: Rule | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A capture as logical lines, with each one's rule (if any), features and word count."""
+
+    units: tuple[Unit, ...]
+    features: tuple[tuple[float, ...], ...]
+    words: tuple[int, ...]
+    language: str | None
+    site: Profile | None
 
 
 def split_lines(text: str) -> list[Line]:
     """The non-empty, stripped lines of ``text`` with their line numbers."""
     return [Line(i, s) for i, raw in enumerate(text.splitlines(), start=1) if (s := raw.strip())]
+
+
+def split_columns(lines: Sequence[Line]) -> list[Line]:
+    """Undo a two-column rendering: left cells in order, then the right cells in order.
+
+    A line is split only into exactly two cells with a wide gap, one of them prose-sized;
+    more cells, or two short ones, are a table row and stay whole.
+    """
+    left: list[Line] = []
+    right: list[Line] = []
+    for line in lines:
+        cells = COLUMN_GAP.split(line.text) if "        " in line.text else [line.text]
+        if len(cells) == 2 and max(len(c.split()) for c in cells) >= COLUMN_MIN_WORDS:
+            left.append(Line(line.lineno, cells[0]))
+            right.append(Line(line.lineno, cells[1]))
+        else:
+            left.append(line)
+    return left + right if right else left
+
+
+def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> bool:
+    """True when ``following`` carries on the sentence that ``previous`` broke off (hard wrap)."""
+    if len(previous.split()) < WRAP_MIN_WORDS or _SENTENCE_END.search(previous) or previous.endswith(":"):
+        return False
+    first_word = following.split(maxsplit=1)[0]
+    if first_word.isalpha() and first_word.islower():
+        return True
+    last_word = previous.rsplit(maxsplit=1)[-1]
+    return previous.endswith(",") or (last_word.lower() in stop and first_word[:1].isalpha())
+
+
+def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: frozenset[str]) -> list[Unit]:
+    """Logical lines: hard-wrapped runs of unruled lines joined into one unit each."""
+    units: list[Unit] = []
+    for line, rule in zip(lines, rules, strict=True):
+        last = units[-1] if units else None
+        if (
+            rule is None
+            and last is not None
+            and last.rule is None
+            and last.lines[-1].lineno < line.lineno
+            and continues_sentence(last.lines[-1].text, line.text, stop)
+        ):
+            units[-1] = Unit(f"{last.text} {line.text}", (*last.lines, line), None)
+        else:
+            units.append(Unit(line.text, (line,), rule))
+    return units
+
+
+class RuleMatcher:
+    """All rules of a capture's profiles compiled into one alternation: one regex call per line."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        parts = [
+            f"(?P<r{i}>{'|'.join(f'(?:{p.pattern})' for p in rule.patterns)})" for i, rule in enumerate(self.rules)
+        ]
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def match(self, line: str) -> Rule | None:
+        """The first rule (site rules before generic ones) whose pattern matches the whole line."""
+        if self.pattern is None:
+            return None
+        found = self.pattern.fullmatch(line)
+        if found is None:
+            return None
+        return self.rules[int(found.lastgroup[1:])] if found.lastgroup else first_matching_rule(line, self.rules)
+
+
+_MATCHERS: dict[tuple[int, int], tuple[Profile | None, Profile, RuleMatcher]] = {}
+
+
+def rule_matcher(site: Profile | None, generic: Profile) -> RuleMatcher:
+    """The compiled matcher for a site profile plus the generic one (built once per pair)."""
+    key = (id(site), id(generic))
+    cached = _MATCHERS.get(key)
+    if cached is None or cached[0] is not site or cached[1] is not generic:
+        cached = (site, generic, RuleMatcher((site.rules if site else ()) + generic.rules))
+        _MATCHERS[key] = cached
+    return cached[2]
 
 
 def first_matching_rule(line: str, rules: Sequence[Rule]) -> Rule | None:
@@ -85,22 +332,77 @@ def word_count(text: str, language: str | None) -> int:
     return len(text.split())
 
 
-def content_score(text: str, language: str | None, stop: frozenset[str]) -> float:
-    """How much a line looks like article prose: positive for prose, negative for chrome."""
+def line_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> tuple[float, ...]:
+    """The features of one line, in FEATURE_NAMES order."""
     words = word_count(text, language)
-    ends_sentence = bool(_SENTENCE_END.search(text))
-    if language in _CJK_LANGUAGES:
+    tokens = _WORD.findall(text)
+    n_tokens = len(tokens) or 1
+    cjk = language in _CJK_LANGUAGES
+    if cjk:
         stop_share = 0.3
+        title_share = 0.0
     else:
-        tokens = [w.lower() for w in _WORD.findall(text)]
-        stop_share = sum(1 for w in tokens if w in stop) / len(tokens) if tokens else 0.0
-    if words >= 10 and ends_sentence and stop_share >= 0.15:
-        return float(words)
-    if words >= 20 and stop_share >= 0.2:
-        return words * 0.7
-    if words <= 4 and not ends_sentence:
-        return -3.0
-    return words * 0.2 - 2.0
+        stop_share = sum(1 for w in tokens if w.lower() in stop) / n_tokens
+        alpha = _ALPHA_WORD.findall(text)
+        title_share = sum(1 for w in alpha if w[0].isupper()) / len(alpha) if alpha else 0.0
+    ends_sentence = bool(_SENTENCE_END.search(text))
+    letters = [c for c in text[:80] if c.isalpha()]
+    all_caps = len(letters) >= 4 and all(c.isupper() for c in letters) and not cjk
+    first = text[0]
+    return (
+        1.0,
+        math.log1p(words),
+        float(ends_sentence),
+        float(text.endswith(":")),
+        stop_share,
+        title_share,
+        min(1.0, (text.count(",") + text.count(";") + text.count("，") + text.count("、")) / max(words, 1)),
+        float(repeated),
+        float(bool(_DATEISH.search(text)) and words <= 12),
+        sum(1 for t in tokens if t.isdigit()) / n_tokens,
+        float(bool(_BULLET_START.match(text))),
+        float(all_caps),
+        float(bool(_SEPARATORS.search(text))),
+        float(first.isalpha() and first.islower()),
+        float(words <= 3),
+        float(words >= 8 and not ends_sentence),
+        float(bool(_URL_OR_EMAIL.search(text))),
+        float(len(_TABLE_CELLS.findall(text)) >= 2),
+        float(bool(_PRICE.search(text))),
+        float(bool(_SPEECH_TAG.search(text))),
+    )
+
+
+def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
+    return sum(w * f for w, f in zip(weights, features, strict=True))
+
+
+def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str:
+    """The page's longest unruled lines, enough of them to name its language."""
+    longest = sorted((line.text for line, rule in zip(lines, rules, strict=True) if rule is None), key=len)
+    sample: list[str] = []
+    size = 0
+    for text in reversed(longest):
+        sample.append(text)
+        size += len(text)
+        if size > 3000:
+            break
+    return "\n".join(sample)
+
+
+def analyse_page(text: str, profiles: ProfileSet, host: str | None = None) -> Page:
+    """Split a capture into logical lines, apply the profile rules and compute each line's features."""
+    lines = split_columns(split_lines(text))
+    site = profiles.for_capture(host, [line.text for line in lines])
+    matcher = rule_matcher(site, profiles.generic)
+    rules = [matcher.match(line.text) for line in lines]
+    language = detect_language(_language_sample(lines, rules))
+    stop = stopwords(language) if language else frozenset()
+    units = join_wrapped(lines, rules, stop)
+    counts = Counter(unit.text.casefold() for unit in units)
+    features = tuple(line_features(u.text, language, stop, counts[u.text.casefold()] > 1) for u in units)
+    words = tuple(max(1, word_count(u.text, language)) for u in units)
+    return Page(tuple(units), features, words, language, site)
 
 
 def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tuple[int, int] | None:
@@ -124,56 +426,133 @@ def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tu
     return (best[1], best[2]) if best else None
 
 
-def _site_rules(site: Profile | None, profiles: ProfileSet) -> tuple[Rule, ...]:
-    return (site.rules if site else ()) + profiles.generic.rules
+def _block_of(page: Page, log_odds: Sequence[float]) -> tuple[int, int] | None:
+    """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty)."""
+    scores: list[float | None] = []
+    boundaries: list[bool] = []
+    for unit, odds, words in zip(page.units, log_odds, page.words, strict=True):
+        action = unit.rule.action if unit.rule else None
+        boundaries.append(action in ("end", "credit"))
+        if action == "aside":
+            scores.append(-ASIDE_PENALTY)
+        elif action is not None:
+            scores.append(None)
+        else:
+            scores.append((odds + BLOCK_SHIFT) * words**BLOCK_LENGTH_POWER)
+    return best_block(scores, boundaries)
+
+
+def _window_means(values: Sequence[float], valid: Sequence[bool], radius: int) -> list[float]:
+    """Mean of the valid values within ``radius`` of each position (0 when there are none)."""
+    sums = [0.0]
+    counts = [0]
+    for value, ok in zip(values, valid, strict=True):
+        sums.append(sums[-1] + (value if ok else 0.0))
+        counts.append(counts[-1] + ok)
+    n = len(values)
+    means = []
+    for i in range(n):
+        lo, hi = max(0, i - radius), min(n, i + radius + 1)
+        count = counts[hi] - counts[lo]
+        means.append((sums[hi] - sums[lo]) / count if count else 0.0)
+    return means
+
+
+_NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
+
+
+def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ...]]:
+    """Each line's context features (CONTEXT_FEATURE_NAMES order) from the line model's scores."""
+    n = len(page.units)
+    actions = [u.rule.action if u.rule else None for u in page.units]
+    valid = [a is None for a in actions]
+    block = _block_of(page, local)
+    start, end = block if block else (n, n)
+    windows = [_window_means(local, valid, r) for r in (1, 3, 8)]
+    total = sum(page.words)
+    before = 0
+    ended = False
+    none = (0.0,) * len(_NEIGHBOUR_INDEX)
+    rows = []
+    for i in range(n):
+        if i > start and actions[i] in ("end", "credit"):
+            ended = True
+        inside = start <= i <= end
+        distance = 0 if inside else (start - i if i < start else i - end)
+        prev = tuple(page.features[i - 1][k] for k in _NEIGHBOUR_INDEX) if i > 0 else none
+        nxt = tuple(page.features[i + 1][k] for k in _NEIGHBOUR_INDEX) if i + 1 < n else none
+        rows.append(
+            (
+                1.0,
+                local[i] if valid[i] else 0.0,
+                windows[0][i],
+                windows[1][i],
+                windows[2][i],
+                float(inside),
+                math.log1p(distance),
+                float(i < start),
+                float(i > end),
+                before / total,
+                float(ended),
+                float(i > 0 and not valid[i - 1]),
+                float(i + 1 < n and not valid[i + 1]),
+                *prev,
+                *nxt,
+            )
+        )
+        before += page.words[i]
+    return rows
+
+
+def score_page(page: Page) -> list[float]:
+    """Each line's final log-odds of being article text (line model, then context model)."""
+    local = [_dot(LINE_WEIGHTS, f) for f in page.features]
+    return [_dot(CONTEXT_WEIGHTS, c) for c in context_features(page, local)]
+
+
+def select_lines(page: Page, log_odds: Sequence[float]) -> list[bool]:
+    """Which units are article text: the best block of the final scores, plus lines sure on their own."""
+    block = _block_of(page, log_odds)
+    keep = []
+    for i, (unit, odds) in enumerate(zip(page.units, log_odds, strict=True)):
+        inside = block is not None and block[0] <= i <= block[1]
+        keep.append(unit.rule is None and (inside or odds > KEEP_OUTSIDE_BLOCK))
+    return keep
 
 
 def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> TextExtraction:
     """Clean a plain-text capture: the article's paragraphs, byline and a decision per line."""
-    lines = split_lines(text)
-    site = profiles.for_capture(host, [line.text for line in lines])
-    rules = _site_rules(site, profiles)
-    matched = [first_matching_rule(line.text, rules) for line in lines]
-    language = detect_language("\n".join(line.text for line, rule in zip(lines, matched, strict=True) if rule is None))
-    stop = stopwords(language) if language else frozenset()
-
-    scores = [
-        None if rule else content_score(line.text, language, stop) for line, rule in zip(lines, matched, strict=True)
-    ]
-    boundaries = [rule is not None and rule.action in ("end", "credit") for rule in matched]
-    block = best_block(scores, boundaries)
+    page = analyse_page(text, profiles, host)
+    log_odds = score_page(page)
+    keep = select_lines(page, log_odds)
+    kept_at = [i for i, k in enumerate(keep) if k]
+    first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
 
     decisions: list[LineDecision] = []
     paragraphs: list[str] = []
     byline: str | None = None
-    for i, (line, rule) in enumerate(zip(lines, matched, strict=True)):
-        in_block = block is not None and block[0] <= i <= block[1]
+    for i, (unit, kept, odds) in enumerate(zip(page.units, keep, log_odds, strict=True)):
+        rule = unit.rule
         if rule is not None:
-            if rule.action in ("credit", "byline") and block is not None and _near_block(i, block):
-                byline = byline or line.text
-            decisions.append(LineDecision(line.lineno, line.text, False, rule.id, rule.reason))
-        elif in_block:
-            paragraphs.append(line.text)
-            decisions.append(
-                LineDecision(line.lineno, line.text, True, KEEP_MAIN_BLOCK, "inside the article's main block")
-            )
+            if rule.action in ("credit", "byline") and kept_at and first - 3 <= i <= last + 2:
+                byline = byline or unit.text
+            rule_id, reason = rule.id, rule.reason
+        elif kept:
+            paragraphs.append(unit.text)
+            rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
+        elif i > last:
+            rule_id, reason = DROP_AFTER_END, f"after the article's end (score {odds:+.1f})"
         else:
-            after = block is not None and i > block[1]
-            signal = DROP_AFTER_END if after else DROP_OUTSIDE_BLOCK
-            reason = "after the article's end" if after else "outside the article's main block"
-            decisions.append(LineDecision(line.lineno, line.text, False, signal, reason))
+            rule_id, reason = DROP_OUTSIDE_BLOCK, f"outside the article's main block (score {odds:+.1f})"
+        decisions.extend(LineDecision(line.lineno, line.text, kept, rule_id, reason) for line in unit.lines)
+    decisions.sort(key=lambda d: d.lineno)
 
     return TextExtraction(
         paragraphs=tuple(paragraphs),
         title=None,
         byline=byline,
-        language=detect_language("\n".join(paragraphs)) if paragraphs else language,
-        publisher=site.publisher if site else None,
-        profile_id=site.id if site else None,
+        language=page.language,
+        publisher=page.site.publisher if page.site else None,
+        profile_id=page.site.id if page.site else None,
         decisions=tuple(decisions),
     )
-
-
-def _near_block(index: int, block: tuple[int, int], slack: int = 2) -> bool:
-    """A byline just before the block or a credit just after it belongs to the article."""
-    return block[0] - slack - 1 <= index <= block[1] + slack
