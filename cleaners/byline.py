@@ -11,13 +11,22 @@ from importlib import resources
 #: Lead-ins removed from the front of a byline, only at a word boundary.
 _LEAD_IN = re.compile(
     r"^(?:(?:with|and)\s+)?(?:(?:an?\s+)?(?:additional\s+)?(?:reports?|reporting|files|contributions?)\s+(?:from|by)"
-    r"|written\s+by|posted\s+by|story\s+by|words\s+by|by)\b[:\s]*",
+    r"|(?:written|posted|story|words|reported|compiled|edited|reviewed|text|published)\s+by|authors?\s*:|by)\b[:\s]*",
     re.IGNORECASE,
 )
-_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bwith\b)\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||/|•|·|\band\b|\bwith\b|\bet\b|\bund\b|\by\b|\n)\s*", re.IGNORECASE)
+#: Where a byline stops naming people: a date, "updated", "is a reporter" …
+_TAIL = re.compile(
+    r"\s+(?:(?:is|was)\s+an?\b|on\s+\w+\s+\d|updated\b|published\b|posted\b|last\s+updated\b|in\s+[A-Z][a-z]+,?$)"
+    r"|\s*(?:[-–—|]\s*)?\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$",
+    re.IGNORECASE,
+)
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[a-z]{1,3}|[A-Z]\.)$", re.UNICODE)
-_REJECT = re.compile(r"@|https?:|www\.|\d", re.IGNORECASE)
+_NAME_WORD = re.compile(
+    r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|del|der|den|di|du|la|le|van|von|bin|al|el|dos|das|ter|y)|[A-Z]\.)$",
+    re.UNICODE,
+)
+_REJECT = re.compile(r"@|https?:|www\.|\.com\b|\d|#|[()\[\]{}<>]|\?|!", re.IGNORECASE)
 MAX_NAME_WORDS = 5
 
 
@@ -30,21 +39,61 @@ class Byline:
     credits: tuple[str, ...]
 
 
+def _data(name: str) -> dict:  # type: ignore[type-arg]
+    return tomllib.loads((resources.files("cleaners") / "data" / name).read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def agency_names() -> dict[str, str]:
     """Lower-cased spelling -> canonical agency name, from ``cleaners/data/agencies.toml``."""
-    data = tomllib.loads((resources.files("cleaners") / "data" / "agencies.toml").read_text(encoding="utf-8"))
+    data = _data("agencies.toml")
     return {spelling: canonical for canonical, spellings in data["agencies"].items() for spelling in spellings}
 
 
+@lru_cache(maxsize=1)
+def _name_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(job-title words, organisation words) from ``cleaners/data/byline_words.toml``."""
+    data = _data("byline_words.toml")
+    return frozenset(data["job_titles"]), frozenset(data["organisation_words"])
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip(" .,:;-–—")).lower()
+
+
 def _as_agency(part: str) -> str | None:
-    key = re.sub(r"\s+", " ", part.strip(" .,:;-–—")).lower()
-    return agency_names().get(key)
+    key = _fold(part)
+    names = agency_names()
+    if key in names:
+        return names[key]
+    trimmed = re.sub(r"^(?:the|a|an)\s+", "", key)
+    return names.get(trimmed)
 
 
-def _as_person(part: str) -> str | None:
-    words = part.strip(" .,:;-–—").split()
-    if not words or len(words) > MAX_NAME_WORDS or _REJECT.search(part):
+def _strip_job_title(words: list[str]) -> list[str]:
+    """Drop a trailing job title ("Jane Doe Senior Reporter" -> "Jane Doe")."""
+    titles, _ = _name_words()
+    end = len(words)
+    while end > 0 and words[end - 1].lower().strip(".,") in titles:
+        end -= 1
+    return words[:end]
+
+
+def _as_person(part: str, site_name: str | None = None) -> str | None:
+    part = _TAIL.split(part, maxsplit=1)[0]
+    part = part.strip(" ,:;-–—|'\"“”")
+    if part.endswith(".") and part.rsplit(None, 1)[-1].lower() not in _SUFFIXES:
+        part = part.rstrip(".")
+    if not part or _REJECT.search(part):
+        return None
+    titles, organisations = _name_words()
+    words = _strip_job_title(part.split())
+    if not words or len(words) > MAX_NAME_WORDS:
+        return None
+    lowered = [w.lower().strip(".,") for w in words]
+    if any(w in organisations for w in lowered) or any(w in titles for w in lowered):
+        return None
+    if site_name and _fold(" ".join(words)) in {_fold(site_name), _fold(site_name).removeprefix("the ")}:
         return None
     core = [w for w in words if w.lower() not in _SUFFIXES]
     if len(core) < 2 or not all(_NAME_WORD.match(w) for w in core):
@@ -54,17 +103,45 @@ def _as_person(part: str) -> str | None:
     return " ".join(words)
 
 
-def parse_byline(raw: str) -> Byline:
-    """Split a byline into authors and credits; anything that is neither is left out."""
-    text = _LEAD_IN.sub("", raw.strip(), count=1)
+def _parts(text: str) -> list[str]:
+    """Byline pieces; a lone suffix ("Jr.") is joined back to the name before it."""
+    parts: list[str] = []
+    for piece in _SEPARATORS.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if parts and piece.lower() in _SUFFIXES:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts
+
+
+def parse_byline(raw: str, site_name: str | None = None) -> Byline:
+    """Split a byline into authors and credits; anything that is neither is left out.
+
+    ``site_name`` (the publisher) is never taken for a person, even when it looks like a name.
+    """
+    text = " ".join(raw.split())
+    text = _LEAD_IN.sub("", text, count=1)
     authors: list[str] = []
     credits: list[str] = []
-    for part in _SEPARATORS.split(text):
-        if not part.strip():
-            continue
-        agency = _as_agency(part)
-        if agency:
+    for part in _parts(text):
+        part = _LEAD_IN.sub("", part, count=1)
+        if agency := _as_agency(part):
             credits.append(agency)
-        elif person := _as_person(part):
+        elif person := _as_person(part, site_name):
             authors.append(person)
     return Byline(raw=raw.strip(), authors=tuple(dict.fromkeys(authors)), credits=tuple(dict.fromkeys(credits)))
+
+
+def names_from_list(names: list[str] | tuple[str, ...], site_name: str | None = None) -> Byline:
+    """Parse structured author names (JSON-LD, meta) one by one, keeping their order."""
+    authors: list[str] = []
+    credits: list[str] = []
+    for name in names:
+        parsed = parse_byline(name, site_name)
+        authors.extend(parsed.authors)
+        credits.extend(parsed.credits)
+    raw = ", ".join(names)
+    return Byline(raw=raw, authors=tuple(dict.fromkeys(authors)), credits=tuple(dict.fromkeys(credits)))

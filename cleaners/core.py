@@ -34,6 +34,8 @@ class Extracted:
     language: str | None
     updated: str | None = None
     date_source: str | None = None
+    authors: tuple[str, ...] | None = None  # already parsed (HTML); None: parse ``byline``
+    credits: tuple[str, ...] | None = None
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -85,7 +87,7 @@ def _extract(capture: Capture, profiles: ProfileSet) -> Extracted:
         publisher = found.publisher or (profile.publisher if profile else None)
         return Extracted(
             found.paragraphs, found.title, found.byline, found.published, publisher, found.language,
-            date_source="trafilatura" if found.published else None,
+            updated=found.updated, date_source=found.date_source, authors=found.authors, credits=found.credits,
         )  # fmt: skip
     text = extract_text(decoded.text, profiles, host_of(capture.url))
     return Extracted(text.paragraphs, text.title, text.byline, None, text.publisher, text.language)
@@ -112,8 +114,8 @@ def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord
         publisher=found.publisher,
         title=found.title,
         byline=byline.raw if byline else None,
-        authors=byline.authors if byline else (),
-        credits=byline.credits if byline else (),
+        authors=found.authors if found.authors is not None else (byline.authors if byline else ()),
+        credits=found.credits if found.credits is not None else (byline.credits if byline else ()),
         published_at=published_at,
         captured_at=capture.captured_at.astimezone(UTC),
         language=language,

@@ -22,6 +22,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", r
 _CONTROL_BYTES = frozenset(range(0, 9)) | frozenset(range(14, 32)) - {27}
 BINARY_SAMPLE = 8192
 MAX_CONTROL_SHARE = 0.05
+#: charset-normalizer reads the whole document in chunks of this size, not a sample.
+WHOLE_DOCUMENT_CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,20 +46,47 @@ def looks_binary(raw: bytes) -> bool:
     return controls / len(sample) > MAX_CONTROL_SHARE
 
 
+#: WHATWG Encoding Standard: browsers decode these labels as windows-1252 (and GB2312 as GBK).
+_WHATWG_ALIASES = {
+    "latin_1": "cp1252",
+    "iso8859_1": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "iso8859_9": "cp1254",
+    "tis_620": "cp874",
+    "iso8859_11": "cp874",
+}
+
+
 def _codec(name: str | None) -> str | None:
+    """The Python codec a browser would use for a charset label, or None if unknown."""
     if not name:
         return None
     try:
-        return codecs.lookup(name.strip().strip("\"'")).name
+        codec = codecs.lookup(name.strip().strip("\"'")).name
     except LookupError:
         return None
+    return _WHATWG_ALIASES.get(codec.replace("-", "_"), codec)
+
+
+def _c1_passthrough(error: UnicodeError) -> tuple[str, int]:
+    """windows-1252 as WHATWG defines it: its five unmapped bytes decode to the C1 controls."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "".join(chr(b) for b in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("whatwg-c1", _c1_passthrough)
 
 
 def _try(raw: bytes, encoding: str | None) -> str | None:
     if not encoding:
         return None
     try:
-        return raw.decode(encoding)
+        return raw.decode(encoding, errors="whatwg-c1" if encoding == "cp1252" else "strict")
     except (UnicodeDecodeError, LookupError):
         return None
 
@@ -83,10 +112,14 @@ def decode_bytes(raw: bytes, declared: str | None = None, *, is_html: bool = Fal
         text = _try(raw, encoding)
         if text is not None:
             return _repair(text, encoding)
-    best = charset_normalizer.from_bytes(raw).best()
+    best = charset_normalizer.from_bytes(
+        raw, steps=max(1, len(raw) // WHOLE_DOCUMENT_CHUNK), chunk_size=WHOLE_DOCUMENT_CHUNK
+    ).best()
     if best is None:
         raise Rejected("decode", "undecodable", "no text encoding fits these bytes")
-    return _repair(str(best), best.encoding)
+    encoding = _codec(best.encoding) or best.encoding
+    text = _try(raw, encoding)
+    return _repair(text if text is not None else str(best), encoding)
 
 
 #: UTF-8 read as windows-1252 or Latin-1 leaves a lead byte (Â Ã â Å Ð Ñ …) before a

@@ -1,12 +1,44 @@
-"""HTML capture extraction: trafilatura for the body and metadata, as plain values."""
+"""HTML capture extraction: structured metadata, chrome pre-cleaning, trafilatura, line rules."""
 
 from __future__ import annotations
 
+import copy
+import re
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from readability import Document as ReadabilityDocument
+from readability.readability import Unparseable
+from trafilatura.utils import load_html
 
+from cleaners.byline import Byline, names_from_list, parse_byline
+from cleaners.dates import find_dates
 from cleaners.errors import Rejected
+from cleaners.metadata import PageMetadata, byline_candidates, choose_title, extract_metadata, unescape_html
+from cleaners.profiles import default_profiles
+from cleaners.text import first_matching_rule
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_LINK_PREFIX = re.compile(r"^(?:[-•*·>»]\s*|(?:read|see|watch)(?: more| also)?\s*:\s*|related\s*:\s*)", re.I)
+MIN_LINK_LINE_WORDS = 5
+_BULLETS = ("-", "–", "—", "•", "*", "·", "http", "www.")
+MAX_LINK_LINE_WORDS = 25
+#: A JSON-LD articleBody replaces the extracted text only when it is at least this long
+#: relative to the extracted text, and covers most of it (it is the full body, not a teaser).
+ARTICLE_BODY_MIN_RATIO = 0.9
+ARTICLE_BODY_MIN_COVER = 0.9
+#: trafilatura's precision mode is used while it keeps this share of its default mode's words.
+PRECISION_MIN_KEPT = 0.8
+#: readability replaces trafilatura when it finds this many times more words and contains
+#: (paragraph by paragraph) this share of trafilatura's words.
+SECOND_OPINION_RATIO = 2.0
+SECOND_OPINION_COVER = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,29 +51,196 @@ class HtmlExtraction:
     published: str | None
     publisher: str | None
     language: str | None
+    authors: tuple[str, ...] = ()
+    credits: tuple[str, ...] = ()
+    updated: str | None = None
+    date_source: str | None = None
+    updated_source: str | None = None
+
+
+@dataclass(frozen=True)
+class ChromeRules:
+    """Generic chrome line patterns (``cleaners/data/html_chrome.toml``)."""
+
+    drop_lines: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=1)
+def chrome_rules() -> ChromeRules:
+    """The chrome rules shipped with the package, compiled once per process."""
+    text = (resources.files("cleaners") / "data" / "html_chrome.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return ChromeRules(drop_lines=tuple(re.compile(p, re.IGNORECASE) for p in data["drop_lines"]))
+
+
+def parse_tree(html: str) -> lxml_html.HtmlElement:
+    """An lxml tree of the page. Raises Rejected when lxml cannot parse it."""
+    try:
+        tree = load_html(_XML_DECLARATION.sub("", html, count=1))
+    except (ValueError, etree.ParserError, RecursionError) as exc:
+        raise Rejected("extract", "unparsable_html", f"the HTML could not be parsed: {exc}") from exc
+    if tree is None:
+        raise Rejected("extract", "unparsable_html", "the HTML could not be parsed")
+    return tree
+
+
+def _fold(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def link_texts(tree: lxml_html.HtmlElement) -> frozenset[str]:
+    """Folded texts of the page's links of a few words (related-story headlines and such)."""
+    found: set[str] = set()
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        folded = _fold(anchor.text_content())
+        if MIN_LINK_LINE_WORDS <= folded.count(" ") + 1 <= MAX_LINK_LINE_WORDS:
+            found.add(folded)
+    return frozenset(found)
+
+
+def is_chrome_line(line: str, links: frozenset[str], rules: ChromeRules) -> bool:
+    """A paragraph that is page chrome: a known line shape, or nothing but a link's text."""
+    if any(p.fullmatch(line) for p in rules.drop_lines):
+        return True
+    if line.rstrip().endswith((".", "!", "?", ":", ";", ",")) or line.lstrip().startswith(_BULLETS):
+        return False
+    folded = _fold(_LINK_PREFIX.sub("", line))
+    return folded.count(" ") + 1 >= MIN_LINK_LINE_WORDS and folded in links
+
+
+def trafilatura_paragraphs(tree: lxml_html.HtmlElement, url: str | None, **options: bool) -> list[str]:
+    """Body paragraphs trafilatura finds in a (pre-cleaned) tree."""
+    try:
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True, **options
+        )
+    except (ValueError, RecursionError):
+        return []
+    text = (document.text if document else "") or ""
+    return [" ".join(p.split()) for p in text.split("\n") if p.strip()]
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(_WORD.findall(p)) for p in paragraphs)
+
+
+def _covers(long_text: str, paragraphs: list[str]) -> float:
+    """Share of the paragraphs' words found (paragraph by paragraph) in ``long_text``."""
+    folded = _fold(long_text)
+    total = _words(paragraphs) or 1
+    return sum(len(_WORD.findall(p)) for p in paragraphs if _fold(p) in folded) / total
+
+
+def _article_body(metadata: PageMetadata, paragraphs: list[str]) -> list[str] | None:
+    """The JSON-LD articleBody as paragraphs, when it is the full article (not a teaser)."""
+    body = metadata.article_body
+    if not body or "<" in body[:200]:
+        return None
+    candidate = [" ".join(unescape_html(p).split()) for p in re.split(r"\n+", body) if p.strip()]
+    if len(candidate) < 2:
+        return None
+    if _words(candidate) < ARTICLE_BODY_MIN_RATIO * _words(paragraphs):
+        return None
+    return candidate if _covers(body, paragraphs) >= ARTICLE_BODY_MIN_COVER else None
+
+
+def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str], list[str]]:
+    """(kept paragraphs, credit lines): chrome lines and the generic profile's rule matches removed."""
+    rules = chrome_rules()
+    generic = default_profiles().generic.rules
+    kept: list[str] = []
+    credits: list[str] = []
+    for line in paragraphs:
+        rule = first_matching_rule(line, generic)
+        if rule is not None and rule.action == "credit":
+            credits.append(line)
+            continue
+        if rule is not None and rule.action in ("drop", "end"):
+            continue
+        if is_chrome_line(line, links, rules):
+            continue
+        kept.append(line)
+    return kept, credits
+
+
+def readability_paragraphs(html: str) -> list[str]:
+    """Body paragraphs by readability-lxml (the second opinion), one per block element."""
+    try:
+        summary = ReadabilityDocument(html).summary(html_partial=True)
+        tree = lxml_html.fragment_fromstring(summary, create_parent="div")
+    except (ValueError, TypeError, etree.ParserError, RecursionError, Unparseable):
+        return []
+    blocks = tree.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dt", "dd")
+    return [text for element in blocks if (text := " ".join(element.text_content().split()))]
+
+
+def choose_body(default: list[str], precise: list[str], second: list[str]) -> list[str]:
+    """trafilatura's precision mode unless it lost much; readability where trafilatura got little."""
+    body = precise if _words(precise) >= PRECISION_MIN_KEPT * _words(default) else default
+    if _words(second) > SECOND_OPINION_RATIO * _words(body) and _covers(" ".join(second), body) >= SECOND_OPINION_COVER:
+        body = second
+    return body
+
+
+def extract_body(html: str, tree: lxml_html.HtmlElement, url: str | None) -> tuple[list[str], list[str]]:
+    """(paragraphs, credit lines) of the article body."""
+    default = trafilatura_paragraphs(copy.deepcopy(tree), url)
+    precise = trafilatura_paragraphs(copy.deepcopy(tree), url, favor_precision=True)
+    body = choose_body(default, precise, readability_paragraphs(html))
+    return clean_lines(body, link_texts(tree))
+
+
+def find_byline(tree: lxml_html.HtmlElement, metadata: PageMetadata, credit_lines: list[str]) -> Byline | None:
+    """Authors from structured sources first (JSON-LD, meta), then byline elements."""
+    site = metadata.site_name
+    found: Byline | None = None
+    if metadata.authors:
+        found = names_from_list(list(metadata.authors), site)
+    if found is None or not (found.authors or found.credits):
+        for candidate in byline_candidates(tree):
+            parsed = parse_byline(candidate, site)
+            if parsed.authors or parsed.credits:
+                found = parsed
+                break
+    extra = [c for line in credit_lines for c in parse_byline(line, site).credits]
+    if found is None and not extra:
+        return None
+    if found is None:
+        return Byline(raw="; ".join(credit_lines), authors=(), credits=tuple(dict.fromkeys(extra)))
+    return Byline(found.raw, found.authors, tuple(dict.fromkeys((*found.credits, *extra))))
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     """Body paragraphs and metadata of an HTML page. Raises Rejected when there is no article."""
-    try:
-        document = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-        )
-    except (ValueError, RecursionError) as exc:  # lxml refuses some documents outright
-        raise Rejected("extract", "unparsable_html", f"the HTML could not be parsed: {exc}") from exc
-    text = (document.text if document else "") or ""
-    paragraphs = tuple(p.strip() for p in text.split("\n") if p.strip())
+    tree = parse_tree(html)
+    metadata = extract_metadata(tree)
+    paragraphs, credit_lines = extract_body(html, tree, url)
+    if full := _article_body(metadata, paragraphs):
+        paragraphs = full
     if not paragraphs:
         raise Rejected("extract", "no_article_text", "the page has no article text that an extractor could find")
+    byline = find_byline(tree, metadata, credit_lines)
+    dates = find_dates(
+        metadata.published if metadata.published_source == "jsonld" else None,
+        metadata.published if metadata.published_source == "meta" else None,
+        metadata.modified if metadata.modified_source == "jsonld" else None,
+        metadata.modified if metadata.modified_source == "meta" else None,
+        html,
+        url,
+    )
     return HtmlExtraction(
-        paragraphs=paragraphs,
-        title=document.title or None,
-        byline=document.author or None,
-        published=document.date or None,
-        publisher=document.sitename or None,
-        language=document.language or None,
+        paragraphs=tuple(paragraphs),
+        title=choose_title(metadata),
+        byline=byline.raw if byline else None,
+        published=dates.published,
+        publisher=unescape_html(metadata.site_name) if metadata.site_name else None,
+        language=metadata.language,
+        authors=byline.authors if byline else (),
+        credits=byline.credits if byline else (),
+        updated=dates.updated,
+        date_source=dates.published_source,
+        updated_source=dates.updated_source,
     )

@@ -1,0 +1,99 @@
+"""Publication and update dates of a page: JSON-LD, <meta>, htmldate, then the URL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from dateutil import parser as date_parser
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$|\.)")
+_URL_COMPACT = re.compile(r"/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:/|-|_)")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+EARLIEST_YEAR = 1990
+
+
+@dataclass(frozen=True, slots=True)
+class PageDates:
+    """The dates found for a page (ISO 8601 strings) and how each was found."""
+
+    published: str | None = None
+    published_source: str | None = None
+    updated: str | None = None
+    updated_source: str | None = None
+
+
+def normalise_date(value: str | None) -> str | None:
+    """An ISO 8601 string for a date as pages write it, or None if it is not a plausible date.
+
+    Keeps the page's own UTC offset when it gives one; a date without time stays a date.
+    """
+    if not value or not (text := value.strip()):
+        return None
+    if _EPOCH.match(text):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = date_parser.parse(text, fuzzy=False)
+        except (ValueError, OverflowError, TypeError):
+            return None
+    if not EARLIEST_YEAR <= parsed.year <= 2100:
+        return None
+    has_time = bool(re.search(r"\d{1,2}:\d{2}", text))
+    return parsed.isoformat() if has_time else parsed.date().isoformat()
+
+
+def date_from_url(url: str | None) -> str | None:
+    """A /2019/11/19/ (or /20191119/) date in a URL path, if valid."""
+    if not url:
+        return None
+    for pattern in (_URL_DATE, _URL_COMPACT):
+        if match := pattern.search(url):
+            try:
+                return datetime(*(int(g) for g in match.groups())).date().isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def date_from_htmldate(html: str, url: str | None, *, original: bool) -> str | None:
+    """htmldate's guess (its own heuristics over the whole page), as YYYY-MM-DD."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(html, url=url, original_date=original, extensive_search=False, outputformat="%Y-%m-%d")
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return found or None
+
+
+def find_dates(
+    jsonld_published: str | None,
+    meta_published: str | None,
+    jsonld_modified: str | None,
+    meta_modified: str | None,
+    html: str,
+    url: str | None,
+) -> PageDates:
+    """Published and updated dates with their source, most trusted source first."""
+    published, published_source = None, None
+    for value, source in ((jsonld_published, "jsonld"), (meta_published, "meta")):
+        if normalised := normalise_date(value):
+            published, published_source = normalised, source
+            break
+    if published is None and (found := date_from_htmldate(html, url, original=True)):
+        published, published_source = found, "htmldate"
+    if published is None and (found := date_from_url(url)):
+        published, published_source = found, "url"
+    updated, updated_source = None, None
+    for value, source in ((jsonld_modified, "jsonld"), (meta_modified, "meta")):
+        if normalised := normalise_date(value):
+            updated, updated_source = normalised, source
+            break
+    if updated is not None and published is not None and updated < published:
+        updated, updated_source = None, None
+    return PageDates(published, published_source, updated, updated_source)

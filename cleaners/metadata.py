@@ -1,0 +1,332 @@
+"""Page metadata from structured sources: JSON-LD, <meta> tags, rel=author and byline elements."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import html as lxml_html
+
+#: JSON-LD @type values that describe the article itself.
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
+        "webpage",
+        "medicalwebpage",
+        "review",
+        "recipe",
+        "howto",
+        "creativework",
+    }
+)
+_PAGE_TYPES = frozenset({"webpage", "medicalwebpage", "creativework"})
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|:)\s+")
+_BYLINE_CLASS = re.compile(r"\b(?:byline|by-line|author|authors|article-author|post-author|writer|contributor)", re.I)
+_BYLINE_XPATH = (
+    "//*[@itemprop='author']",
+    "//*[@rel='author']",
+    "//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/profile/')]",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """What a page says about itself in structured form (plain values only)."""
+
+    headline: str | None = None
+    og_title: str | None = None
+    h1: str | None = None
+    html_title: str | None = None
+    site_name: str | None = None
+    authors: tuple[str, ...] = ()
+    author_source: str | None = None
+    published: str | None = None
+    published_source: str | None = None
+    modified: str | None = None
+    modified_source: str | None = None
+    article_body: str | None = None
+    language: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        cleaned = " ".join(value.split())
+        return cleaned or None
+    if isinstance(value, list) and value:
+        return _text(value[0])
+    if isinstance(value, dict):
+        return _text(value.get("name") or value.get("@value"))
+    return None
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.lower().rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def _walk(data: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a JSON-LD document, depth first, @graph members included."""
+    stack = [data]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, list):
+            stack[:0] = node
+        elif isinstance(node, dict):
+            yield node
+            stack[:0] = [v for k, v in node.items() if k in ("@graph", "mainEntity", "itemListElement")]
+
+
+def jsonld_nodes(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+    """All JSON-LD objects of the page, in document order; malformed blocks are skipped."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        nodes.extend(_walk(data))
+    return nodes
+
+
+def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The JSON-LD node describing the article: a *Article type first, a WebPage last."""
+    articles = [n for n in nodes if _types(n) & ARTICLE_TYPES]
+    specific = [n for n in articles if not _types(n) <= _PAGE_TYPES]
+    ranked = specific or articles
+    return ranked[0] if ranked else None
+
+
+def _person_names(value: Any) -> tuple[list[str], bool]:
+    """Names from a JSON-LD author value, and whether any was explicitly typed Person."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    typed_person = False
+    for item in items:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            kinds = _types(item)
+            if kinds & {"organization", "newsmediaorganization", "corporation", "website"}:
+                continue
+            typed_person = typed_person or "person" in kinds
+            name = _text(item.get("name"))
+            if name:
+                names.append(name)
+    return [" ".join(n.split()) for n in names if n and n.strip()], typed_person
+
+
+def _meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """First content of each <meta name|property|itemprop>, keys lower-cased."""
+    found: dict[str, str] = {}
+    for element in tree.xpath("//meta[@content]"):
+        key = element.get("property") or element.get("name") or element.get("itemprop")
+        content = " ".join((element.get("content") or "").split())
+        if key and content:
+            found.setdefault(key.strip().lower(), content)
+    return found
+
+
+_META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "publish-date",
+    "pubdate",
+    "date",
+    "article.published",
+    "publication_date",
+    "cxenseparse:recs:publishtime",
+)
+_META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
+_META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+
+
+def _first(meta: dict[str, str], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if meta.get(key):
+            return meta[key]
+    return None
+
+
+def _element_text(element: lxml_html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def byline_candidates(tree: lxml_html.HtmlElement) -> list[str]:
+    """Texts of elements marked up as a byline or author link, in page order (short ones only)."""
+    seen: list[str] = []
+    for xpath in _BYLINE_XPATH:
+        for element in tree.xpath(xpath):
+            if element.tag == "meta":
+                continue
+            text = _element_text(element)
+            if 2 < len(text) <= 80 and text not in seen:
+                seen.append(text)
+        if seen:
+            return seen
+    for element in tree.iter("span", "div", "p", "a", "address"):
+        classes = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if _BYLINE_CLASS.search(classes):
+            text = _element_text(element)
+            if 2 < len(text) <= 80 and text not in seen:
+                seen.append(text)
+        if len(seen) >= 3:
+            break
+    return seen
+
+
+def _h1(tree: lxml_html.HtmlElement) -> str | None:
+    for element in tree.iter("h1"):
+        text = _element_text(element)
+        if text:
+            return text
+    return None
+
+
+def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
+    """Everything structured a page declares about itself (call before the tree is modified)."""
+    nodes = jsonld_nodes(tree)
+    article = _article_node(nodes) or {}
+    meta = _meta(tree)
+    publisher = article.get("publisher")
+    site_names = [
+        meta.get("og:site_name"),
+        _text(publisher) if isinstance(publisher, (dict, list)) else None,
+        next((_text(n.get("name")) for n in nodes if _types(n) & {"website"}), None),
+        meta.get("application-name"),
+    ]
+    authors, _ = _person_names(article.get("author") or article.get("creator"))
+    author_source = "jsonld" if authors else None
+    meta_author = _first(meta, _META_AUTHOR)
+    if not authors and meta_author and not meta_author.lower().startswith(("http", "www.")):
+        authors, author_source = [meta_author], "meta"
+    published, published_source = _text(article.get("datePublished")), "jsonld"
+    if not published:
+        published, published_source = _first(meta, _META_PUBLISHED), "meta"
+    modified, modified_source = _text(article.get("dateModified")), "jsonld"
+    if not modified:
+        modified, modified_source = _first(meta, _META_MODIFIED), "meta"
+    body = article.get("articleBody")
+    html_title = next((_element_text(t) for t in tree.iter("title")), None)
+    return PageMetadata(
+        headline=_text(article.get("headline")) or _text(article.get("name")) if article else None,
+        og_title=meta.get("og:title") or meta.get("twitter:title"),
+        h1=_h1(tree),
+        html_title=html_title or None,
+        site_name=next((s for s in site_names if s), None),
+        authors=tuple(authors),
+        author_source=author_source,
+        published=published,
+        published_source=published_source if published else None,
+        modified=modified,
+        modified_source=modified_source if modified else None,
+        article_body=body.strip() if isinstance(body, str) and body.strip() else None,
+        language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
+    )
+
+
+def strip_site_suffix(title: str, site_name: str | None) -> str:
+    """A title without its " | Site Name" part (at the end or the start)."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site = (site_name or "").casefold().removeprefix("the ")
+    last, first = parts[-1].casefold(), parts[0].casefold()
+    if site and (last in site or site in last):
+        return title[: title.rfind(parts[-1])].rstrip(" |–—-:·•»")
+    if site and (first in site or site in first):
+        return title[len(parts[0]) :].lstrip(" |–—-:·•»")
+    if " | " in title:
+        return title.rsplit(" | ", 1)[0]
+    return title
+
+
+def _title_forms(title: str, site_name: str | None) -> list[str]:
+    """A title, and the title with its site part removed (when it has one)."""
+    forms = [title]
+    stripped = strip_site_suffix(title, site_name)
+    if stripped != title and stripped:
+        forms.append(stripped)
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) >= 2:
+        head = title[: title.rfind(parts[-1])].rstrip(" |–—-:·•»")
+        if head and head not in forms:
+            forms.append(head)
+    return forms
+
+
+def choose_title(metadata: PageMetadata) -> str | None:
+    """The headline a reader sees: the form most sources agree on, the h1 first on a tie."""
+    site = metadata.site_name
+    sources = [
+        ("h1", metadata.h1),
+        ("og", metadata.og_title),
+        ("jsonld", metadata.headline),
+        ("title", metadata.html_title),
+    ]
+    sources = [(name, unescape_html(value)) for name, value in sources if value]
+    if not sources:
+        return None
+    h1 = next((value for name, value in sources if name == "h1"), None)
+    others = [value for name, value in sources if name != "h1"]
+    if h1 and _plausible_h1(h1, others, site):
+        return h1
+    forms: dict[str, list] = {}  # type: ignore[type-arg]
+    for rank, (_, value) in enumerate(sources):
+        for depth, form in enumerate(_title_forms(value, site)):
+            votes = forms.setdefault(form.casefold(), [0, rank * 2 + depth, form])
+            votes[0] += 1
+    best = sorted(forms.values(), key=lambda v: (-v[0], v[1]))[0]
+    if best[0] >= 2:
+        return str(best[2])
+    for name, value in sources:
+        if name in ("og", "jsonld", "title"):
+            return strip_site_suffix(value, site)
+    return sources[0][1]
+
+
+MIN_H1_WORDS = 4
+
+
+def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
+    """An h1 that is the article's headline, not the site's name or a section label."""
+    key = h1.casefold()
+    site_parts = {p.casefold() for o in others for p in _TITLE_SEPARATORS.split(o)[1:]}
+    if (site and key == site.casefold()) or key in site_parts:
+        return False
+    if any(key in {f.casefold() for f in _title_forms(o, site)} for o in others):
+        return True
+    if not others:
+        return True
+    return len(h1.split()) >= MIN_H1_WORDS
+
+
+def unescape_html(text: str) -> str:
+    """Entities left in metadata values (``&#038;``, ``&amp;``) decoded, whitespace collapsed."""
+    import html
+
+    return " ".join(html.unescape(text).split())

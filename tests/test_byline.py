@@ -1,0 +1,87 @@
+"""Byline parsing: person names in page order, agencies as credits, junk rejected."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners.byline import names_from_list, parse_byline
+
+
+def test_all_caps_name_is_not_prefix_stripped() -> None:
+    assert parse_byline("ABBY GOODNOUGH").authors == ("ABBY GOODNOUGH",)
+
+
+def test_by_prefix_only_at_word_boundary() -> None:
+    assert parse_byline("By BYRON YORK").authors == ("BYRON YORK",)
+    assert parse_byline("Byron York").authors == ("Byron York",)
+
+
+def test_two_authors_in_page_order() -> None:
+    parsed = parse_byline("By Jane Doe and John Roe")
+    assert parsed.authors == ("Jane Doe", "John Roe")
+    assert parsed.credits == ()
+    assert parsed.raw == "By Jane Doe and John Roe"
+
+
+def test_all_caps_pair_from_text_captures() -> None:
+    assert parse_byline("JANE DOE AND JOHN ROE").authors == ("JANE DOE", "JOHN ROE")
+
+
+@pytest.mark.parametrize("raw", ["Jane Doe, Senior Reporter", "Jane Doe Senior Reporter", "By Jane Doe, Staff Writer"])
+def test_job_title_is_dropped(raw: str) -> None:
+    assert parse_byline(raw).authors == ("Jane Doe",)
+
+
+def test_files_from_agency_is_a_credit() -> None:
+    parsed = parse_byline("With files from The Canadian Press")
+    assert parsed.authors == ()
+    assert parsed.credits == ("The Canadian Press",)
+
+
+def test_author_and_agency_split() -> None:
+    parsed = parse_byline("By Jane Doe | Reuters")
+    assert parsed.authors == ("Jane Doe",)
+    assert parsed.credits == ("Reuters",)
+    assert parse_byline("Jane Doe, Associated Press").credits == ("The Associated Press",)
+
+
+@pytest.mark.parametrize(("raw", "name"), [("By JOHN SMITH Jr.", "JOHN SMITH Jr."), ("By John Smith, Jr.", "John Smith Jr.")])
+def test_suffix_is_kept(raw: str, name: str) -> None:
+    assert parse_byline(raw).authors == (name,)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "jane.doe@example.com",
+        "@janedoe",
+        "Updated 3:45 PM ET, Nov 19, 2019",
+        "2019-11-19 12:00",
+        "https://example.com/authors/jane",
+        "CNN Staff",
+        "Editorial Team",
+        "Acme Marketing Solutions",
+    ],
+)
+def test_non_names_are_rejected(raw: str) -> None:
+    assert parse_byline(raw).authors == ()
+
+
+def test_trailing_date_is_cut_from_name() -> None:
+    assert parse_byline("By Jane Doe Nov 19, 2019").authors == ("Jane Doe",)
+    assert parse_byline("Jane Doe is a senior reporter at the Globe").authors == ("Jane Doe",)
+
+
+def test_site_name_is_not_an_author() -> None:
+    assert parse_byline("Cory Dransfeldt", site_name="Cory Dransfeldt").authors == ()
+    assert parse_byline("Jane Doe", site_name="Cory Dransfeldt").authors == ("Jane Doe",)
+
+
+def test_particles_inside_names() -> None:
+    assert parse_byline("By Ludwig van Beethoven").authors == ("Ludwig van Beethoven",)
+
+
+def test_structured_names_keep_order_and_drop_duplicates() -> None:
+    parsed = names_from_list(["John Roe", "Jane Doe", "John Roe", "Reuters"])
+    assert parsed.authors == ("John Roe", "Jane Doe")
+    assert parsed.credits == ("Reuters",)

@@ -1,0 +1,60 @@
+"""Dates: JSON-LD, then <meta>, then htmldate, then the URL; how each was found is kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cleaners.core import parse_published
+from cleaners.dates import date_from_url, find_dates, normalise_date
+
+PAGE = '<html><body><article><time datetime="2021-03-03T10:00:00">3 March 2021</time><p>Text.</p></article></body></html>'
+
+
+def test_normalise_keeps_offset_and_plain_dates() -> None:
+    assert normalise_date("2019-11-19T12:30:00Z") == "2019-11-19T12:30:00+00:00"
+    assert normalise_date("2019-11-19T07:30:00-05:00") == "2019-11-19T07:30:00-05:00"
+    assert normalise_date("2019-11-19") == "2019-11-19"
+    assert normalise_date("Tue, 19 Nov 2019 12:30:00 GMT") == "2019-11-19T12:30:00+00:00"
+    assert normalise_date("1574166600") == "2019-11-19T12:30:00+00:00"
+
+
+def test_normalise_rejects_non_dates() -> None:
+    assert normalise_date("yesterday-ish") is None
+    assert normalise_date("") is None
+    assert normalise_date("1066-10-14") is None
+
+
+def test_jsonld_wins_over_meta() -> None:
+    found = find_dates("2020-01-02T10:00:00Z", "2020-01-05", None, None, PAGE, None)
+    assert (found.published, found.published_source) == ("2020-01-02T10:00:00+00:00", "jsonld")
+
+
+def test_meta_when_no_jsonld() -> None:
+    found = find_dates(None, "2020-01-05", None, "2020-01-06T08:00:00+01:00", PAGE, None)
+    assert (found.published, found.published_source) == ("2020-01-05", "meta")
+    assert (found.updated, found.updated_source) == ("2020-01-06T08:00:00+01:00", "meta")
+
+
+def test_updated_before_published_is_dropped() -> None:
+    found = find_dates("2020-01-05", None, "2020-01-01", None, PAGE, None)
+    assert found.updated is None and found.updated_source is None
+
+
+def test_htmldate_reads_the_page_text() -> None:
+    found = find_dates(None, None, None, None, PAGE, None)
+    assert (found.published, found.published_source) == ("2021-03-03", "htmldate")
+
+
+def test_url_date() -> None:
+    assert date_from_url("https://example.com/2019/11/19/story.html") == "2019-11-19"
+    assert date_from_url("https://example.com/news/20191119/story") == "2019-11-19"
+    assert date_from_url("https://example.com/2019/13/45/story") is None
+    assert date_from_url("https://example.com/story") is None
+
+
+def test_published_never_after_capture_and_timezone_aware() -> None:
+    captured = datetime(2020, 1, 3, tzinfo=UTC)
+    parsed = parse_published("2020-01-02T10:00:00-05:00", captured)
+    assert parsed == datetime(2020, 1, 2, 15, 0, tzinfo=UTC)
+    assert parsed is not None and parsed.tzinfo is not None
+    assert parse_published("2020-01-04", captured) is None
