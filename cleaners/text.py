@@ -83,26 +83,26 @@ FEATURE_NAMES: tuple[str, ...] = (
 #: Weights of the line model over FEATURE_NAMES: the line's log-odds of being article text.
 #: Fitted by weighted logistic regression on labelled lines of the dev captures (see bench/README.md).
 LINE_WEIGHTS: tuple[float, ...] = (
-    -0.513,  # bias
-    +0.505,  # log_words
-    +0.504,  # ends_sentence
-    +1.556,  # ends_colon
-    -0.208,  # stop_share
-    -1.200,  # title_share
-    +0.378,  # comma_rate
-    -0.860,  # repeated
-    -0.847,  # dateish
-    +0.335,  # numeric_share
-    +1.023,  # bullet_start
-    -0.146,  # all_caps
-    +0.028,  # separators
-    -0.771,  # lower_start
-    -0.272,  # short
-    -1.034,  # long_no_end
-    -0.355,  # url_or_email
-    +0.647,  # table_row
-    +0.463,  # price
-    -0.716,  # speech_tag
+    -0.545,  # bias
+    +0.504,  # log_words
+    +0.513,  # ends_sentence
+    +1.553,  # ends_colon
+    -0.146,  # stop_share
+    -1.154,  # title_share
+    +0.358,  # comma_rate
+    -0.827,  # repeated
+    -0.837,  # dateish
+    +0.331,  # numeric_share
+    +1.018,  # bullet_start
+    -0.155,  # all_caps
+    +0.060,  # separators
+    -0.757,  # lower_start
+    -0.285,  # short
+    -1.015,  # long_no_end
+    -0.353,  # url_or_email
+    +0.652,  # table_row
+    +0.455,  # price
+    -0.712,  # speech_tag
 )
 
 #: Names of the context features of a line, in the order ``context_features`` returns them:
@@ -113,6 +113,10 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
     "window_1",  # mean log-odds of the unruled lines within 1, 3 and 8 lines
     "window_3",
     "window_8",
+    "before_3",  # mean log-odds of the 3 unruled lines before / after this one
+    "after_3",
+    "sandwich_3",  # the lower of before_3 and after_3: text on both sides, as in a heading
+    "sandwich_8",  # the same over 8 lines
     "in_block",  # inside the best block of the line model's scores
     "log_block_distance",  # log(1 + lines to that block)
     "before_block",
@@ -137,29 +141,33 @@ NEIGHBOUR_FEATURES: tuple[str, ...] = ("ends_sentence", "title_share", "short", 
 
 #: Weights of the context model over CONTEXT_FEATURE_NAMES (fitted like LINE_WEIGHTS, on top of it).
 CONTEXT_WEIGHTS: tuple[float, ...] = (
-    +0.521,  # bias
-    +0.286,  # local
-    +0.156,  # window_1
-    +0.166,  # window_3
-    +0.658,  # window_8
-    +1.488,  # in_block
-    +0.061,  # log_block_distance
-    -0.536,  # before_block
-    -0.431,  # after_block
-    -1.301,  # word_position
-    -1.168,  # after_end_cue
-    -0.607,  # prev_ruled
-    -0.651,  # next_ruled
-    +0.048,  # prev_ends_sentence
-    -0.021,  # prev_title_share
-    +0.043,  # prev_short
-    -0.014,  # prev_log_words
-    +0.002,  # prev_stop_share
-    +0.188,  # next_ends_sentence
-    -0.161,  # next_title_share
-    -0.135,  # next_short
-    -0.063,  # next_log_words
-    -0.023,  # next_stop_share
+    +0.537,  # bias
+    +0.298,  # local
+    +0.204,  # window_1
+    +0.024,  # window_3
+    +0.442,  # window_8
+    +0.088,  # before_3
+    +0.116,  # after_3
+    -0.129,  # sandwich_3
+    +0.246,  # sandwich_8
+    +1.445,  # in_block
+    +0.046,  # log_block_distance
+    -0.523,  # before_block
+    -0.385,  # after_block
+    -1.329,  # word_position
+    -1.204,  # after_end_cue
+    -0.458,  # prev_ruled
+    -0.583,  # next_ruled
+    +0.047,  # prev_ends_sentence
+    +0.035,  # prev_title_share
+    +0.011,  # prev_short
+    -0.007,  # prev_log_words
+    +0.051,  # prev_stop_share
+    +0.191,  # next_ends_sentence
+    -0.130,  # next_title_share
+    -0.130,  # next_short
+    -0.068,  # next_log_words
+    +0.012,  # next_stop_share
 )
 
 #: Block search: a line's score is its log-odds plus BLOCK_SHIFT, times (words ** BLOCK_LENGTH_POWER),
@@ -263,7 +271,7 @@ def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> b
     if first_word.isalpha() and first_word.islower():
         return True
     last_word = previous.rsplit(maxsplit=1)[-1]
-    return previous.endswith(",") or (last_word.lower() in stop and first_word[:1].isalpha())
+    return previous.endswith(",") or (last_word.islower() and last_word in stop and first_word[:1].isalpha())
 
 
 def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: frozenset[str]) -> list[Unit]:
@@ -442,8 +450,11 @@ def _block_of(page: Page, log_odds: Sequence[float]) -> tuple[int, int] | None:
     return best_block(scores, boundaries)
 
 
-def _window_means(values: Sequence[float], valid: Sequence[bool], radius: int) -> list[float]:
-    """Mean of the valid values within ``radius`` of each position (0 when there are none)."""
+def _window_means(values: Sequence[float], valid: Sequence[bool], before: int, after: int) -> list[float]:
+    """Mean of the valid values from ``before`` lines before to ``after`` lines after each position.
+
+    Offsets are in lines (ruled lines count for distance but not for the mean); 0 when none.
+    """
     sums = [0.0]
     counts = [0]
     for value, ok in zip(values, valid, strict=True):
@@ -452,8 +463,8 @@ def _window_means(values: Sequence[float], valid: Sequence[bool], radius: int) -
     n = len(values)
     means = []
     for i in range(n):
-        lo, hi = max(0, i - radius), min(n, i + radius + 1)
-        count = counts[hi] - counts[lo]
+        lo, hi = min(n, max(0, i - before)), max(0, min(n, i + after + 1))
+        count = counts[hi] - counts[lo] if hi > lo else 0
         means.append((sums[hi] - sums[lo]) / count if count else 0.0)
     return means
 
@@ -468,7 +479,9 @@ def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ..
     valid = [a is None for a in actions]
     block = _block_of(page, local)
     start, end = block if block else (n, n)
-    windows = [_window_means(local, valid, r) for r in (1, 3, 8)]
+    windows = [_window_means(local, valid, r, r) for r in (1, 3, 8)]
+    before_3, after_3 = _window_means(local, valid, 3, -1), _window_means(local, valid, -1, 3)
+    before_8, after_8 = _window_means(local, valid, 8, -1), _window_means(local, valid, -1, 8)
     total = sum(page.words)
     before = 0
     ended = False
@@ -488,6 +501,10 @@ def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ..
                 windows[0][i],
                 windows[1][i],
                 windows[2][i],
+                before_3[i],
+                after_3[i],
+                min(before_3[i], after_3[i]),
+                min(before_8[i], after_8[i]),
                 float(inside),
                 math.log1p(distance),
                 float(i < start),
