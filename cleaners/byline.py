@@ -26,7 +26,7 @@ _NAME_WORD = re.compile(
     r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|del|der|den|di|du|la|le|van|von|bin|al|el|dos|das|ter|y)|[A-Z]\.)$",
     re.UNICODE,
 )
-_REJECT = re.compile(r"@|https?:|www\.|\.com\b|\d|#|[()\[\]{}<>]|\?|!", re.IGNORECASE)
+_REJECT = re.compile(r"@|https?:|www\.|\w\.(?:com|net|org|io|co|ai|app|dev)\b|\d|#|[()\[\]{}<>]|\?|!", re.IGNORECASE)
 MAX_NAME_WORDS = 5
 
 
@@ -79,7 +79,16 @@ def _strip_job_title(words: list[str]) -> list[str]:
     return words[:end]
 
 
-def _as_person(part: str, site_name: str | None = None) -> str | None:
+def _is_site(name: str, site_name: str | None, host: str | None) -> bool:
+    """True when a name is the site's own name or its domain ("CottageCare" on cottagecare.com)."""
+    folded = _fold(name)
+    if site_name and folded in {_fold(site_name), _fold(site_name).removeprefix("the ")}:
+        return True
+    squashed = re.sub(r"[^a-z0-9]", "", folded)
+    return bool(host and len(squashed) >= 4 and squashed in re.sub(r"[^a-z0-9]", "", host.lower()))
+
+
+def _as_person(part: str, site_name: str | None = None, host: str | None = None, single: bool = False) -> str | None:
     part = _TAIL.split(part, maxsplit=1)[0]
     part = part.strip(" ,:;-–—|'\"“”")
     if part.endswith(".") and part.rsplit(None, 1)[-1].lower() not in _SUFFIXES:
@@ -88,17 +97,21 @@ def _as_person(part: str, site_name: str | None = None) -> str | None:
         return None
     titles, organisations = _name_words()
     words = _strip_job_title(part.split())
-    if not words or len(words) > MAX_NAME_WORDS:
+    if not words or len(words) > MAX_NAME_WORDS or (len(words) == 1 < len(part.split())):
         return None
     lowered = [w.lower().strip(".,") for w in words]
     if any(w in organisations for w in lowered) or any(w in titles for w in lowered):
         return None
-    if site_name and _fold(" ".join(words)) in {_fold(site_name), _fold(site_name).removeprefix("the ")}:
-        return None
+    if not single and _is_site(" ".join(words), site_name, None):
+        return None  # author markup may name a personal site's owner; plain text may not
     core = [w for w in words if w.lower() not in _SUFFIXES]
-    if len(core) < 2 or not all(_NAME_WORD.match(w) for w in core):
-        return None
-    if not core[0][0].isupper() or not core[-1][0].isupper():
+    if len(core) == 1:
+        # One word: only from author markup, never the site's own name, and shaped like a name.
+        ok = single and len(core[0]) >= 3 and core[0][0].isupper() and core[0][1:].islower()
+        return core[0] if ok and not _is_site(core[0], site_name, host) else None
+    if not core or (single and all(w.isalpha() and w.islower() for w in core)):
+        return " ".join(words) if core else None  # structured, lower-case ("kirstin boatto")
+    if not all(_NAME_WORD.match(w) for w in core) or not core[0][0].isupper() or not core[-1][0].isupper():
         return None
     return " ".join(words)
 
@@ -117,10 +130,11 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
-def parse_byline(raw: str, site_name: str | None = None) -> Byline:
+def parse_byline(raw: str, site_name: str | None = None, host: str | None = None, *, single: bool = False) -> Byline:
     """Split a byline into authors and credits; anything that is neither is left out.
 
-    ``site_name`` (the publisher) is never taken for a person, even when it looks like a name.
+    ``site_name`` (the publisher) and the site's ``host`` name are never taken for a person.
+    ``single`` accepts one-word names ("Maddy"): only for sources marked up as an author.
     """
     text = " ".join(raw.split())
     text = _LEAD_IN.sub("", text, count=1)
@@ -130,17 +144,19 @@ def parse_byline(raw: str, site_name: str | None = None) -> Byline:
         part = _LEAD_IN.sub("", part, count=1)
         if agency := _as_agency(part):
             credits.append(agency)
-        elif person := _as_person(part, site_name):
+        elif person := _as_person(part, site_name, host, single):
             authors.append(person)
     return Byline(raw=raw.strip(), authors=tuple(dict.fromkeys(authors)), credits=tuple(dict.fromkeys(credits)))
 
 
-def names_from_list(names: list[str] | tuple[str, ...], site_name: str | None = None) -> Byline:
+def names_from_list(
+    names: list[str] | tuple[str, ...], site_name: str | None = None, host: str | None = None
+) -> Byline:
     """Parse structured author names (JSON-LD, meta) one by one, keeping their order."""
     authors: list[str] = []
     credits: list[str] = []
     for name in names:
-        parsed = parse_byline(name, site_name)
+        parsed = parse_byline(name, site_name, host, single=True)
         authors.extend(parsed.authors)
         credits.extend(parsed.credits)
     raw = ", ".join(names)

@@ -65,7 +65,7 @@ def date_from_htmldate(html: str, url: str | None, *, original: bool) -> str | N
     from htmldate import find_date
 
     try:
-        found = find_date(html, url=url, original_date=original, extensive_search=False, outputformat="%Y-%m-%d")
+        found = find_date(html, url=url, original_date=original, extensive_search=True, outputformat="%Y-%m-%d")
     except (ValueError, TypeError, RecursionError):
         return None
     return found or None
@@ -85,8 +85,11 @@ def find_dates(
         if normalised := normalise_date(value):
             published, published_source = normalised, source
             break
-    if published is None and (found := date_from_htmldate(html, url, original=True)):
-        published, published_source = found, "htmldate"
+    # htmldate weighs the dates a reader sees on the page; when it names another day than the
+    # metadata (often an old first-publication date left in a template), the page wins.
+    shown = date_from_htmldate(html, url, original=True)
+    if shown and (published is None or published[:10] != shown):
+        published, published_source = shown, "htmldate"
     if published is None and (found := date_from_url(url)):
         published, published_source = found, "url"
     updated, updated_source = None, None

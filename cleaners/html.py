@@ -8,12 +8,14 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from readability import Document as ReadabilityDocument
 from readability.readability import Unparseable
+from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
 from cleaners.byline import Byline, names_from_list, parse_byline
@@ -193,24 +195,45 @@ def extract_body(html: str, tree: lxml_html.HtmlElement, url: str | None) -> tup
     return clean_lines(body, link_texts(tree))
 
 
-def find_byline(tree: lxml_html.HtmlElement, metadata: PageMetadata, credit_lines: list[str]) -> Byline | None:
+def _trafilatura_author(tree: lxml_html.HtmlElement) -> str | None:
+    """trafilatura's author-markup heuristics, the last resort for a byline."""
+    try:
+        return extract_author(tree)
+    except (ValueError, TypeError, IndexError, RecursionError):
+        return None
+
+
+def find_byline(
+    tree: lxml_html.HtmlElement, metadata: PageMetadata, credit_lines: list[str], host: str | None
+) -> Byline | None:
     """Authors from structured sources first (JSON-LD, meta), then byline elements."""
     site = metadata.site_name
     found: Byline | None = None
     if metadata.authors:
-        found = names_from_list(list(metadata.authors), site)
+        found = names_from_list(list(metadata.authors), site, host)
     if found is None or not (found.authors or found.credits):
-        for candidate in byline_candidates(tree):
-            parsed = parse_byline(candidate, site)
+        for text, marked in byline_candidates(tree):
+            parsed = parse_byline(text, site, host, single=marked)
             if parsed.authors or parsed.credits:
                 found = parsed
                 break
-    extra = [c for line in credit_lines for c in parse_byline(line, site).credits]
+    if found is None or not (found.authors or found.credits):
+        fallback = _trafilatura_author(tree)
+        if fallback:
+            found = parse_byline(fallback.replace(";", ","), site, host, single=True)
+    extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:
         return None
     if found is None:
         return Byline(raw="; ".join(credit_lines), authors=(), credits=tuple(dict.fromkeys(extra)))
     return Byline(found.raw, found.authors, tuple(dict.fromkeys((*found.credits, *extra))))
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
@@ -222,7 +245,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         paragraphs = full
     if not paragraphs:
         raise Rejected("extract", "no_article_text", "the page has no article text that an extractor could find")
-    byline = find_byline(tree, metadata, credit_lines)
+    byline = find_byline(tree, metadata, credit_lines, _host(url))
     dates = find_dates(
         metadata.published if metadata.published_source == "jsonld" else None,
         metadata.published if metadata.published_source == "meta" else None,

@@ -36,12 +36,12 @@ ARTICLE_TYPES = frozenset(
 )
 _PAGE_TYPES = frozenset({"webpage", "medicalwebpage", "creativework"})
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|:)\s+")
-_BYLINE_CLASS = re.compile(r"\b(?:byline|by-line|author|authors|article-author|post-author|writer|contributor)", re.I)
-_BYLINE_XPATH = (
-    "//*[@itemprop='author']",
-    "//*[@rel='author']",
-    "//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/profile/')]",
-)
+_BYLINE_MARK = re.compile(r"author(?!ity|ization|ize)|byline|by-line|creator|writer|posted-by|written-by")
+_BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)\s+\S", re.IGNORECASE)
+_CHROME_CONTAINER = re.compile(r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories")
+MAX_BYLINE_CHARS = 100
+MAX_UNMARKED_WORDS = 8
+MAX_BYLINE_CANDIDATES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,27 +176,58 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def byline_candidates(tree: lxml_html.HtmlElement) -> list[str]:
-    """Texts of elements marked up as a byline or author link, in page order (short ones only)."""
-    seen: list[str] = []
-    for xpath in _BYLINE_XPATH:
-        for element in tree.xpath(xpath):
-            if element.tag == "meta":
-                continue
-            text = _element_text(element)
-            if 2 < len(text) <= 80 and text not in seen:
-                seen.append(text)
-        if seen:
-            return seen
-    for element in tree.iter("span", "div", "p", "a", "address"):
-        classes = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if _BYLINE_CLASS.search(classes):
-            text = _element_text(element)
-            if 2 < len(text) <= 80 and text not in seen:
-                seen.append(text)
-        if len(seen) >= 3:
+def _chrome_ancestor(element: lxml_html.HtmlElement) -> bool:
+    """Inside navigation, a footer, an aside, comments or a related-stories block."""
+    ancestors = list(element.iterancestors())
+    in_article = any(a.tag in ("article", "main") for a in ancestors)
+    for ancestor in ancestors:
+        if ancestor.tag in ("nav", "aside") or (ancestor.tag == "footer" and not in_article):
+            return True
+        names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
+        if _CHROME_CONTAINER.search(names):
+            return True
+    return False
+
+
+def _element_names(element: lxml_html.HtmlElement) -> str:
+    return " ".join(f"{element.get(a) or ''}" for a in ("class", "id", "itemprop", "rel", "data-testid")).lower()
+
+
+def _spaced_text(element: lxml_html.HtmlElement) -> str:
+    """Element text with a separator between child elements' texts (names in separate links)."""
+    links = [" ".join(a.text_content().split()) for a in element.iter("a")]
+    links = [t for t in links if t]
+    if len(links) >= 2:
+        return ", ".join(links)
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
+    """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
+
+    Marked: itemprop/rel/class/id naming an author or byline. Unmarked: a short "By Jane Doe" text.
+    """
+    found: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "title"):
+            continue
+        marked = bool(_BYLINE_MARK.search(_element_names(element)))
+        if not marked and element.tag not in ("p", "span", "div", "address", "li", "small", "em", "strong"):
+            continue
+        text = _spaced_text(element) if marked else " ".join(element.text_content().split())
+        if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
+            continue
+        if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
+            continue
+        if _chrome_ancestor(element):
+            continue
+        seen.add(text)
+        found.append((text, marked))
+        if len(found) >= MAX_BYLINE_CANDIDATES:
             break
-    return seen
+    return found
 
 
 def _h1(tree: lxml_html.HtmlElement) -> str | None:

@@ -45,7 +45,9 @@ def test_author_and_agency_split() -> None:
     assert parse_byline("Jane Doe, Associated Press").credits == ("The Associated Press",)
 
 
-@pytest.mark.parametrize(("raw", "name"), [("By JOHN SMITH Jr.", "JOHN SMITH Jr."), ("By John Smith, Jr.", "John Smith Jr.")])
+@pytest.mark.parametrize(
+    ("raw", "name"), [("By JOHN SMITH Jr.", "JOHN SMITH Jr."), ("By John Smith, Jr.", "John Smith Jr.")]
+)
 def test_suffix_is_kept(raw: str, name: str) -> None:
     assert parse_byline(raw).authors == (name,)
 
@@ -74,6 +76,8 @@ def test_trailing_date_is_cut_from_name() -> None:
 
 def test_site_name_is_not_an_author() -> None:
     assert parse_byline("Cory Dransfeldt", site_name="Cory Dransfeldt").authors == ()
+    assert names_from_list(["Buzzsprout"], host="www.buzzsprout.com").authors == ()
+    assert names_from_list(["Cory Dransfeldt"], site_name="Cory Dransfeldt").authors == ("Cory Dransfeldt",)
     assert parse_byline("Jane Doe", site_name="Cory Dransfeldt").authors == ("Jane Doe",)
 
 

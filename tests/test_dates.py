@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 from cleaners.core import parse_published
 from cleaners.dates import date_from_url, find_dates, normalise_date
 
-PAGE = '<html><body><article><time datetime="2021-03-03T10:00:00">3 March 2021</time><p>Text.</p></article></body></html>'
+BLANK = "<html><body><article><p>Text without any date.</p></article></body></html>"
+PAGE = (
+    '<html><body><article><time datetime="2021-03-03T10:00:00">3 March 2021</time><p>Text.</p></article></body></html>'
+)
 
 
 def test_normalise_keeps_offset_and_plain_dates() -> None:
@@ -25,24 +28,37 @@ def test_normalise_rejects_non_dates() -> None:
 
 
 def test_jsonld_wins_over_meta() -> None:
-    found = find_dates("2020-01-02T10:00:00Z", "2020-01-05", None, None, PAGE, None)
+    found = find_dates("2020-01-02T10:00:00Z", "2020-01-05", None, None, BLANK, None)
     assert (found.published, found.published_source) == ("2020-01-02T10:00:00+00:00", "jsonld")
 
 
 def test_meta_when_no_jsonld() -> None:
-    found = find_dates(None, "2020-01-05", None, "2020-01-06T08:00:00+01:00", PAGE, None)
+    found = find_dates(None, "2020-01-05", None, "2020-01-06T08:00:00+01:00", BLANK, None)
     assert (found.published, found.published_source) == ("2020-01-05", "meta")
     assert (found.updated, found.updated_source) == ("2020-01-06T08:00:00+01:00", "meta")
 
 
 def test_updated_before_published_is_dropped() -> None:
-    found = find_dates("2020-01-05", None, "2020-01-01", None, PAGE, None)
+    found = find_dates("2020-01-05", None, "2020-01-01", None, BLANK, None)
     assert found.updated is None and found.updated_source is None
 
 
 def test_htmldate_reads_the_page_text() -> None:
     found = find_dates(None, None, None, None, PAGE, None)
     assert (found.published, found.published_source) == ("2021-03-03", "htmldate")
+
+
+def test_date_shown_on_page_beats_a_stale_metadata_date() -> None:
+    found = find_dates("2015-06-01T09:00:00Z", None, None, None, PAGE, None)
+    assert (found.published, found.published_source) == ("2021-03-03", "htmldate")
+    agreeing = find_dates("2021-03-03T10:00:00Z", None, None, None, PAGE, None)
+    assert (agreeing.published, agreeing.published_source) == ("2021-03-03T10:00:00+00:00", "jsonld")
+
+
+def test_url_date_is_the_last_resort() -> None:
+    found = find_dates(None, None, None, None, BLANK, "https://example.com/2018/05/04/story")
+    assert found.published == "2018-05-04"
+    assert found.published_source in ("htmldate", "url")
 
 
 def test_url_date() -> None:
