@@ -26,6 +26,7 @@ from cleaners.profiles import default_profiles
 from cleaners.text import first_matching_rule
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _LINK_PREFIX = re.compile(r"^(?:[-•*·>»]\s*|(?:read|see|watch)(?: more| also)?\s*:\s*|related\s*:\s*)", re.I)
 MIN_LINK_LINE_WORDS = 5
@@ -122,7 +123,12 @@ def trafilatura_paragraphs(tree: lxml_html.HtmlElement, url: str | None, **optio
     except (ValueError, RecursionError):
         return []
     text = (document.text if document else "") or ""
-    return [" ".join(p.split()) for p in text.split("\n") if p.strip()]
+    return [_squash(p) for p in text.split("\n") if p.strip()]
+
+
+def _squash(text: str) -> str:
+    """Runs of spaces, tabs and no-break spaces as one space (an ideographic space is kept)."""
+    return _SPACES.sub(" ", text).strip()
 
 
 def _words(paragraphs: list[str]) -> int:

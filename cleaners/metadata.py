@@ -328,8 +328,9 @@ def choose_title(metadata: PageMetadata) -> str | None:
         return h1
     forms: dict[str, list] = {}  # type: ignore[type-arg]
     for rank, (_, value) in enumerate(sources):
-        for depth, form in enumerate(_title_forms(value, site)):
-            votes = forms.setdefault(form.casefold(), [0, rank * 2 + depth, form])
+        variants = _title_forms(value, site)
+        for depth, form in enumerate(variants[1:] + variants[:1]):  # site-less forms first on a tie
+            votes = forms.setdefault(form.casefold(), [0, rank * 3 + depth, form])
             votes[0] += 1
     best = sorted(forms.values(), key=lambda v: (-v[0], v[1]))[0]
     if best[0] >= 2:

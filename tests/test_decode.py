@@ -1,0 +1,83 @@
+"""Decoding: BOM, declared charset, <meta charset>, charset-normalizer, WHATWG labels, ftfy."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cleaners.core import clean
+from cleaners.decode import decode_bytes, sniff_meta_charset
+from cleaners.errors import Rejected
+from schemas.records import ArticleRecord, Capture
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "encodings"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.html"))
+
+
+def _expected(name: str) -> list[str]:
+    text = (FIXTURES / f"{name}.expected.txt").read_text(encoding="utf-8")
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def test_fixtures_exist() -> None:
+    assert {"cp1252", "latin1", "gb2312", "shift_jis"} <= set(CASES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture_decodes_to_the_original_text(name: str) -> None:
+    raw = (FIXTURES / f"{name}.html").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # a real legacy-encoded page, not UTF-8 in disguise
+    decoded = decode_bytes(raw, None, is_html=True)
+    for paragraph in _expected(name):
+        assert f"<p>{paragraph}</p>" in decoded.text
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture_cleans_to_the_original_paragraphs(name: str) -> None:
+    raw = (FIXTURES / f"{name}.html").read_bytes()
+    capture = Capture(raw=raw, format="html", source=f"fixture:{name}", captured_at=datetime(2026, 1, 1, tzinfo=UTC))
+    record = clean(capture)
+    assert isinstance(record, ArticleRecord), record
+    body = [p for p in record.paragraphs if p != record.title]  # the <h1> may lead the body
+    assert body == [" ".join(p.split()) for p in _expected(name)]  # extractors fold U+3000 to a space
+    assert record.title and record.title in decode_bytes(raw, None, is_html=True).text
+
+
+def test_latin1_label_means_windows_1252() -> None:
+    raw = "“Ciao” — è l’ora".encode("cp1252")
+    assert decode_bytes(raw, "ISO-8859-1").text == "“Ciao” — è l’ora"
+    assert decode_bytes(raw, "us-ascii").encoding == "cp1252"
+
+
+def test_windows_1252_unmapped_bytes_become_c1_controls() -> None:
+    assert decode_bytes(b"caf\xe9 \x81ok", "latin-1").text == "café \x81ok"
+
+
+def test_header_beats_meta_and_meta_beats_guessing() -> None:
+    page = '<meta charset="shift_jis"><p>日本語のテキストです。</p>'.encode("cp932")
+    assert decode_bytes(page, None, is_html=True).encoding == "cp932"
+    assert sniff_meta_charset(b'<meta http-equiv="content-type" content="text/html; charset=GB2312">') == "gb18030"
+    declared = decode_bytes("国家统计局".encode("gb2312"), "gb2312")
+    assert declared.text == "国家统计局"
+
+
+def test_bom_wins() -> None:
+    raw = codecs.BOM_UTF8 + "héllo".encode()
+    assert decode_bytes(raw, "shift_jis").text == "héllo"
+    assert decode_bytes(codecs.BOM_UTF16_LE + "héllo".encode("utf-16-le")).text == "héllo"
+
+
+def test_mojibake_is_repaired() -> None:
+    broken = "The cafÃ© isnâ€™t open".encode()
+    decoded = decode_bytes(broken)
+    assert decoded.text == "The café isn't open" or decoded.text == "The café isn’t open"
+    assert decoded.repaired
+
+
+def test_binary_is_rejected() -> None:
+    with pytest.raises(Rejected):
+        decode_bytes(b"\x00\x01\x02\x03binary")
