@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cleaners import CLEANER_VERSION, ProfileSet, clean, default_profiles
-from flows.sources import SourceOptions, SourceStats, read_captures
+from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, new_run_id
 from schemas.fingerprint import simhash
 from schemas.records import ArticleRecord, Capture, Quarantined
@@ -155,12 +155,22 @@ class IngestRun:
         self.skipped_known = 0
         self.out_of_window = 0
         self.quarantined_so_far = 0
+        self._staged: set[object] = set()
+        self._unwritten: list[tuple[Capture, CleanResult]] = []
+        self._writer_dropped = False
         self._lock = threading.Lock()
         self._started = time.perf_counter()
 
     def captures(self, paths: Iterable[str], options: SourceOptions | None = None) -> Iterator[Capture | Quarantined]:
         """The captures under ``paths`` that fall in this run's window (others are counted)."""
-        for item in read_captures(paths, options, self.source_stats):
+        return self.captures_of(discover([str(p) for p in paths], options), options)
+
+    def captures_of(
+        self, inputs: Iterable[InputFile], options: SourceOptions | None = None
+    ) -> Iterator[Capture | Quarantined]:
+        """The captures in already listed input files that fall in this run's window."""
+        options = options or SourceOptions()
+        for item in (capture for found in inputs for capture in read_input(found, options, self.source_stats)):
             when = item.capture.captured_at if isinstance(item, Quarantined) else item.captured_at
             if isinstance(item, Quarantined) or when in self.window:
                 yield item
@@ -186,16 +196,48 @@ class IngestRun:
                     to_clean.append(item)
         return to_clean, rejected
 
-    def commit(self, pairs: list[tuple[Capture, CleanResult]]) -> None:
-        """Hand (capture, result) pairs to the writer (flushing now if files are per batch)."""
+    def commit(self, pairs: list[tuple[Capture, CleanResult]], batch_key: object = None) -> None:
+        """Hand (capture, result) pairs to the writer (flushing now if files are per batch).
+
+        Safe to retry after an I/O error when given a ``batch_key``: a batch is handed over once,
+        and rows a failed flush dropped are handed over again (see ``_stage``).
+        """
         with self._lock:
-            self.writer.add(pairs)
+            fresh = batch_key is None or batch_key not in self._staged
+            self._staged.add(batch_key)
+            self._stage(pairs if fresh else [])
             if self.flush_every_batch:
-                self.writer.flush()
-            self.quarantined_so_far += sum(1 for _, r in pairs if isinstance(r, Quarantined))
+                self._guarded(self.writer.flush)
+            self.quarantined_so_far += sum(1 for _, r in pairs if fresh and isinstance(r, Quarantined))
             progress = Progress(self.seen, self.quarantined_so_far, self.skipped_known, self.source_stats.bytes_read)
         if self.on_progress:
             self.on_progress(progress)
+
+    def flush(self) -> None:
+        """Commit what is buffered (and what a failed flush dropped); safe to retry."""
+        with self._lock:
+            self._stage([])
+            self._guarded(self.writer.flush)
+
+    def _stage(self, pairs: list[tuple[Capture, CleanResult]]) -> None:
+        """Add pairs to the writer, first giving back the rows a failed flush took out of its buffer."""
+        again = list(self._unwritten) if self._writer_dropped else []
+        self._writer_dropped = False
+        self._unwritten.extend(pairs)
+        self._guarded(lambda: self.writer.add(again + pairs))
+
+    def _guarded(self, action: Callable[[], object]) -> None:
+        """Run a writer call that may flush. A failed flush has taken the rows out of the writer's
+        buffer and told the index about them: keep the rows for a retry, re-read the index."""
+        try:
+            action()
+        except BaseException:
+            self._writer_dropped = True
+            self.index = ArchiveIndex(self.index.store)
+            self.writer.index = self.index
+            raise
+        if self.writer.buffered == 0:
+            self._unwritten.clear()
 
     def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner = clean_batch) -> None:
         """Skip known captures, clean the rest, commit."""
@@ -207,6 +249,7 @@ class IngestRun:
 
     def finish(self) -> RunReport:
         """Flush what is buffered and return the report."""
+        self.flush()
         with self._lock:
             stats = self.writer.close()
         report = RunReport(
