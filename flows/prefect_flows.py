@@ -4,6 +4,11 @@ A task is a batch (hundreds of captures), never one capture: a Prefect task run 
 With ``workers >= 1`` the batch tasks run on a few threads of this process and hand their
 cleaning to a process pool, so every Prefect call stays in this process (a Prefect process pool
 would start one temporary server per worker process when no server is configured).
+
+Retries: the I/O edges (listing the sources, committing a batch, the final flush) are tasks
+retried with exponential backoff on transient ``OSError``; cleaning is pure and never retried.
+A retried commit hands its batch to the writer once (``IngestRun.commit``'s batch key), so the
+report's ``seen = archived + duplicates + quarantined`` holds whatever was retried.
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from flows.prefect_env import apply_prefect_defaults
 
@@ -22,6 +27,8 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.tasks import exponential_backoff  # noqa: E402
+from pydantic import Field  # noqa: E402
 
 from flows.parallel import IN_PROCESS, cleaning_pool  # noqa: E402
 from flows.report import report_markdown  # noqa: E402
@@ -29,15 +36,22 @@ from flows.runner import (  # noqa: E402
     DEFAULT_BATCH_SIZE,
     BatchCleaner,
     CaptureWindow,
+    CleanResult,
     IngestRun,
     ProgressListener,
+    RunReport,
     batched,
 )
-from flows.sources import SourceOptions  # noqa: E402
+from flows.sources import InputFile, SourceOptions, discover  # noqa: E402
 from schemas.records import Capture, Quarantined  # noqa: E402
 
 FLOW_NAME = "article-archive-ingest"
 REPORT_ARTIFACT_KEY = "article-archive-run-report"
+#: Retries of an I/O task, and the first delay: 2, 4, 8 s (each ±50 % jitter).
+IO_RETRIES = 3
+IO_RETRY_BACKOFF_S = 2.0
+#: I/O errors a retry cannot fix (a wrong path, missing rights, a name already taken).
+PERMANENT_IO_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
 _listeners: list[ProgressListener] = []
 
 
@@ -56,10 +70,67 @@ def _notify(progress: Any) -> None:
         listener(progress)
 
 
+def as_utc(when: datetime | None) -> datetime | None:
+    """A parameter datetime as an aware one (naive values, e.g. ``--param since=2026-11-01``, are UTC)."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def is_transient_io_error(exc: BaseException) -> bool:
+    """An I/O error worth retrying (a network or storage hiccup), not a wrong path or a bug."""
+    return isinstance(exc, OSError) and not isinstance(exc, PERMANENT_IO_ERRORS)
+
+
+def _retry_transient_io(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn``: retry a failed I/O task only on a transient error."""
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001 - the failed task's own exception, inspected here
+        return is_transient_io_error(exc)
+    return False
+
+
+IO_TASK_OPTIONS: dict[str, Any] = {
+    "cache_policy": NO_CACHE,
+    "retries": IO_RETRIES,
+    "retry_delay_seconds": exponential_backoff(IO_RETRY_BACKOFF_S),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _retry_transient_io,
+}
+
+
+@task(name="list-inputs", **IO_TASK_OPTIONS)
+def list_inputs(sources: list[str], options: SourceOptions) -> list[InputFile]:
+    """The input files under ``sources`` (listing a bucket or a share is I/O: retried)."""
+    return list(discover(sources, options))
+
+
+@task(name="commit-batch", task_run_name="commit-{batch_no}", **IO_TASK_OPTIONS)
+def commit_batch(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch_no: int) -> None:
+    """Commit one cleaned batch; a retry commits it once (the batch number is its key)."""
+    run.commit(pairs, batch_key=batch_no)
+
+
+@task(name="finish-run", **IO_TASK_OPTIONS)
+def finish_run(run: IngestRun) -> RunReport:
+    """Flush what is still buffered and build the report (retried: the flush writes files)."""
+    return run.finish()
+
+
+def cleaned_pairs(
+    to_clean: list[Capture], rejected: list[Quarantined], cleaner: BatchCleaner
+) -> list[tuple[Capture, CleanResult]]:
+    """(capture, result) pairs: read-time rejections as they are, the rest cleaned."""
+    pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
+    if to_clean:
+        pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
+    return pairs
+
+
 @task(name="archive-batch", cache_policy=NO_CACHE, task_run_name="batch-{batch_no}")
 def archive_batch(run: IngestRun, batch: list[Capture | Quarantined], batch_no: int, cleaner: BatchCleaner) -> int:
-    """Clean one batch of captures and commit the results; returns the batch size."""
-    run.process(batch, cleaner)
+    """Skip known captures, clean the rest (never retried), commit (retried); returns the batch size."""
+    to_clean, rejected = run.split_known(batch)
+    commit_batch(run, cleaned_pairs(to_clean, rejected, cleaner), batch_no)
     return len(batch)
 
 
@@ -81,39 +152,47 @@ class FutureWindow:
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), validate_parameters=True)
 def ingest_flow(
-    sources: list[str],
-    archive: str = "archive",
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    workers: int = IN_PROCESS,
+    sources: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)],
+    archive: Annotated[str, Field(min_length=1)] = "archive",
+    batch_size: Annotated[int, Field(ge=1)] = DEFAULT_BATCH_SIZE,
+    workers: Annotated[int, Field(ge=0)] = IN_PROCESS,
     since: datetime | None = None,
     until: datetime | None = None,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
-    rows_per_file: int | None = None,
+    rows_per_file: Annotated[int | None, Field(ge=1)] = None,
 ) -> dict[str, Any]:
     """Archive every capture under ``sources``: read, clean in batches, write Parquet.
 
-    ``workers`` = 0 cleans in this process; N >= 1 uses N worker processes. ``rows_per_file``
-    buffers rows across batches into files of that many rows (default: a file per batch).
+    Captures the archive already holds (by capture id) are skipped before cleaning, so a
+    scheduled run over a growing landing folder only cleans what is new. ``workers`` = 0 cleans
+    in this process; N >= 1 uses N worker processes. ``rows_per_file`` buffers rows across
+    batches into files of that many rows (default: a file per batch). Parameters are validated
+    (Prefect raises ``ParameterTypeError`` naming the parameter; a deployment run is refused).
     """
+    since, until = as_utc(since), as_utc(until)
+    if since is not None and until is not None and since >= until:
+        raise ValueError(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
     logger = get_run_logger()
     run = IngestRun(archive, max_rows_per_file=rows_per_file, window=CaptureWindow(since, until), on_progress=_notify)
     options = SourceOptions(include=tuple(include or ()), exclude=tuple(exclude or ()))
     logger.info("run %s: archiving %s into %s (workers=%d)", run.run_id, ", ".join(sources), archive, workers)
+    inputs = list_inputs(sources, options)
     window = FutureWindow(limit=max(1, 2 * workers))
     with cleaning_pool(workers) as cleaner:
         try:
-            for batch_no, batch in enumerate(batched(run.captures(sources, options), batch_size)):
+            for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):
                 if workers == IN_PROCESS:
                     archive_batch(run, batch, batch_no, cleaner)
                 else:
                     window.add(archive_batch.submit(run, batch, batch_no, cleaner))
         finally:
             window.drain()
-    report = run.finish()
+    report = finish_run(run)
     logger.info(
-        "run %s: seen %d, archived %d, duplicates %d, quarantined %d",
+        "run %s: seen %d, archived %d, duplicates %d, quarantined %d, %d files, %.1f captures/s",
         report.run_id, report.seen, report.archived, report.duplicates, report.quarantined,
+        len(report.files), report.captures_per_s,
     )  # fmt: skip
     create_markdown_artifact(markdown=report_markdown(report), key=REPORT_ARTIFACT_KEY)
     return report.to_dict()
