@@ -90,7 +90,10 @@ def _extract(capture: Capture, profiles: ProfileSet) -> Extracted:
             updated=found.updated, date_source=found.date_source, authors=found.authors, credits=found.credits,
         )  # fmt: skip
     text = extract_text(decoded.text, profiles, host_of(capture.url))
-    return Extracted(text.paragraphs, text.title, text.byline, None, text.publisher, text.language)
+    return Extracted(
+        text.paragraphs, text.title, text.byline, text.published, text.publisher, text.language,
+        date_source="text" if text.published else None,
+    )  # fmt: skip
 
 
 def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord | Quarantined:

@@ -21,31 +21,41 @@ Steps, all pure:
 from __future__ import annotations
 
 import math
+import operator
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from cleaners.language import detect_language, stopwords
 from cleaners.profiles import Profile, ProfileSet, Rule
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…。！？](?:[\"'”’»)\]]*)$")
-_ALPHA_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-_DIGITS = re.compile(r"\d")
-_BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
-_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s[|»›]$|^[|»›]\s")
+# Feature patterns run once over the whole page (lines joined by "\n", re.MULTILINE), so none
+# of them may match across a line break: within a line, whitespace is written [^\S\n].
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$", re.MULTILINE)
+_WORD_INITIAL = re.compile(r"(?<![\w'’-])[^\W\d_]", re.UNICODE)
+_BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-][^\S\n]|\d{1,2}[.)][^\S\n]|\(?[a-z]\)[^\S\n])", re.MULTILINE)
+_SEPARATORS = re.compile(r"[^\S\n][|•·»›/][^\S\n]|[^\S\n][|»›]$|^[|»›][^\S\n]", re.MULTILINE)
 _URL_OR_EMAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
-_TABLE_CELLS = re.compile(r"\S(?: {2,}|\t)\S")
-_PRICE = re.compile(r"[$€£¥]\s?\d|\d\s?[$€£¥]")
-_SPEECH_TAG = re.compile(r"\b(?:said|says|wrote|writes|replied|commented)\s*:?$|\breply$", re.IGNORECASE)
+_TABLE_CELLS = re.compile(r"[^\s](?: {2,}|\t)[^\s]")
+_PRICE = re.compile(r"[$€£¥][^\S\n]?\d|\d[^\S\n]?[$€£¥]")
+_SPEECH_TAG = re.compile(
+    r"\b(?:said|says|wrote|writes|replied|commented)[^\S\n]*:?$|\breply$", re.IGNORECASE | re.MULTILINE
+)
+_SEPARATOR_CHARS = frozenset("|•·»›/")
+_CURRENCY_CHARS = frozenset("$€£¥")
+_ANY_DIGIT = re.compile(r"\d")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DATEISH = re.compile(
-    rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b"
-    r"|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:[smhd]|mins?|minutes?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b",
+    rf"\b{_MONTH}[^\S\n]+\d{{1,2}}\b|\b\d{{1,2}}[^\S\n]+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d{2}\b"
+    r"|\b\d+[^\S\n]*(?:[smhd]|mins?|minutes?|hours?|hrs?|days?|weeks?|months?|years?)[^\S\n]+ago\b",
     re.IGNORECASE,
 )
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
@@ -183,6 +193,10 @@ KEEP_OUTSIDE_BLOCK = 0.0
 COLUMN_GAP = re.compile(r" {8,}")
 #: A column split needs a cell of at least this many words (otherwise it is a table row).
 COLUMN_MIN_WORDS = 6
+#: Rule results are remembered for lines up to this long (menus, footers: the same on many pages),
+#: for at most RULE_CACHE_SIZE distinct lines per profile pair.
+RULE_CACHE_MAX_CHARS = 120
+RULE_CACHE_SIZE = 50_000
 #: A hard-wrapped line is joined to the next one only if it has at least this many words.
 WRAP_MIN_WORDS = 5
 
@@ -301,6 +315,7 @@ class RuleMatcher:
             f"(?P<r{i}>{'|'.join(f'(?:{p.pattern})' for p in rule.patterns)})" for i, rule in enumerate(self.rules)
         ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        self._cache: dict[str, Rule | None] = {}
 
     def match(self, line: str) -> Rule | None:
         """The first rule (site rules before generic ones) whose pattern matches the whole line."""
@@ -310,6 +325,22 @@ class RuleMatcher:
         if found is None:
             return None
         return self.rules[int(found.lastgroup[1:])] if found.lastgroup else first_matching_rule(line, self.rules)
+
+    def match_lines(self, lines: Sequence[str]) -> list[Rule | None]:
+        """``match`` for every line; short lines' results are remembered (chrome repeats across pages)."""
+        cache = self._cache
+        if len(cache) > RULE_CACHE_SIZE:
+            cache.clear()
+        found: list[Rule | None] = []
+        for line in lines:
+            if line in cache:
+                found.append(cache[line])
+                continue
+            rule = self.match(line)
+            if len(line) <= RULE_CACHE_MAX_CHARS:
+                cache[line] = rule
+            found.append(rule)
+        return found
 
 
 _MATCHERS: dict[tuple[int, int], tuple[Profile | None, Profile, RuleMatcher]] = {}
@@ -342,47 +373,75 @@ def word_count(text: str, language: str | None) -> int:
 
 def line_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> tuple[float, ...]:
     """The features of one line, in FEATURE_NAMES order."""
-    words = word_count(text, language)
-    tokens = _WORD.findall(text)
-    n_tokens = len(tokens) or 1
+    return page_features([text], language, stop, [repeated])[0]
+
+
+def _has_digit(text: str) -> bool:
+    return _ANY_DIGIT.search(text) is not None
+
+
+def _lines_matching(pattern: re.Pattern[str], page: str, starts: Sequence[int]) -> Counter[int]:
+    """How many matches of ``pattern`` each line of ``page`` holds (by line index)."""
+    return Counter(bisect_right(starts, m.start()) - 1 for m in pattern.finditer(page))
+
+
+def page_features(
+    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool]
+) -> list[tuple[float, ...]]:
+    """The features of every line (FEATURE_NAMES order); each pattern runs once over the page."""
+    page = "\n".join(texts)
+    starts = [0]
+    for text in texts[:-1]:
+        starts.append(starts[-1] + len(text) + 1)
+    ends_sentence = _lines_matching(_SENTENCE_END, page, starts)
+    bullets = _lines_matching(_BULLET_START, page, starts)
     cjk = language in _CJK_LANGUAGES
-    if cjk:
-        stop_share = 0.3
-        title_share = 0.0
-    else:
-        stop_share = sum(1 for w in tokens if w.lower() in stop) / n_tokens
-        alpha = _ALPHA_WORD.findall(text)
-        title_share = sum(1 for w in alpha if w[0].isupper()) / len(alpha) if alpha else 0.0
-    ends_sentence = bool(_SENTENCE_END.search(text))
-    letters = [c for c in text[:80] if c.isalpha()]
-    all_caps = len(letters) >= 4 and all(c.isupper() for c in letters) and not cjk
-    first = text[0]
-    return (
-        1.0,
-        math.log1p(words),
-        float(ends_sentence),
-        float(text.endswith(":")),
-        stop_share,
-        title_share,
-        min(1.0, (text.count(",") + text.count(";") + text.count("，") + text.count("、")) / max(words, 1)),
-        float(repeated),
-        float(bool(_DATEISH.search(text)) and words <= 12),
-        sum(1 for t in tokens if t.isdigit()) / n_tokens,
-        float(bool(_BULLET_START.match(text))),
-        float(all_caps),
-        float(bool(_SEPARATORS.search(text))),
-        float(first.isalpha() and first.islower()),
-        float(words <= 3),
-        float(words >= 8 and not ends_sentence),
-        float(bool(_URL_OR_EMAIL.search(text))),
-        float(len(_TABLE_CELLS.findall(text)) >= 2),
-        float(bool(_PRICE.search(text))),
-        float(bool(_SPEECH_TAG.search(text))),
-    )
+    has_stop = stop.__contains__
+    rows = []
+    for i, text in enumerate(texts):
+        split = text.split()
+        words = max(1, len("".join(split)) // 2) if cjk else len(split)
+        tokens = _WORD.findall(text.lower())
+        n_tokens = len(tokens) or 1
+        if cjk:
+            stop_share, title_share = 0.3, 0.0
+        else:
+            stop_share = sum(map(has_stop, tokens)) / n_tokens
+            initials = [w[0] for w in split if w[0].isalpha()]
+            title_share = sum(map(str.isupper, initials)) / len(initials) if initials else 0.0
+        ends = i in ends_sentence
+        head = text[:80]
+        first = text[0]
+        # Cheap substring checks first: most lines can't match these patterns at all.
+        rows.append(
+            (
+                1.0,
+                math.log1p(words),
+                float(ends),
+                float(text.endswith(":")),
+                stop_share,
+                title_share,
+                min(1.0, (text.count(",") + text.count(";") + text.count("，") + text.count("、")) / max(words, 1)),
+                float(repeated[i]),
+                float(words <= 12 and _has_digit(text) and bool(_DATEISH.search(text))),
+                sum(map(str.isdigit, tokens)) / n_tokens,
+                float(i in bullets),
+                float(not cjk and len(head) >= 4 and head.isupper()),
+                float(bool(_SEPARATOR_CHARS.intersection(text)) and bool(_SEPARATORS.search(text))),
+                float(first.isalpha() and first.islower()),
+                float(words <= 3),
+                float(words >= 8 and not ends),
+                float(("/" in text or "@" in text) and bool(_URL_OR_EMAIL.search(text))),
+                float(("  " in text or "\t" in text) and len(_TABLE_CELLS.findall(text)) >= 2),
+                float(bool(_CURRENCY_CHARS.intersection(text)) and bool(_PRICE.search(text))),
+                float(bool(_SPEECH_TAG.search(text[-40:]))),
+            )
+        )
+    return rows
 
 
 def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
-    return sum(w * f for w, f in zip(weights, features, strict=True))
+    return sum(map(operator.mul, weights, features))
 
 
 def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str:
@@ -403,12 +462,13 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None) -> Pa
     lines = split_columns(split_lines(text))
     site = profiles.for_capture(host, [line.text for line in lines])
     matcher = rule_matcher(site, profiles.generic)
-    rules = [matcher.match(line.text) for line in lines]
+    rules = matcher.match_lines([line.text for line in lines])
     language = detect_language(_language_sample(lines, rules))
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
-    counts = Counter(unit.text.casefold() for unit in units)
-    features = tuple(line_features(u.text, language, stop, counts[u.text.casefold()] > 1) for u in units)
+    folded = [unit.text.casefold() for unit in units]
+    counts = Counter(folded)
+    features = tuple(page_features([u.text for u in units], language, stop, [counts[f] > 1 for f in folded]))
     words = tuple(max(1, word_count(u.text, language)) for u in units)
     return Page(tuple(units), features, words, language, site)
 
@@ -450,23 +510,17 @@ def _block_of(page: Page, log_odds: Sequence[float]) -> tuple[int, int] | None:
     return best_block(scores, boundaries)
 
 
-def _window_means(values: Sequence[float], valid: Sequence[bool], before: int, after: int) -> list[float]:
-    """Mean of the valid values from ``before`` lines before to ``after`` lines after each position.
-
-    Offsets are in lines (ruled lines count for distance but not for the mean); 0 when none.
-    """
+def _prefix_sums(values: Sequence[float], valid: Sequence[bool]) -> tuple[list[float], list[int]]:
     sums = [0.0]
     counts = [0]
+    total, count = 0.0, 0
     for value, ok in zip(values, valid, strict=True):
-        sums.append(sums[-1] + (value if ok else 0.0))
-        counts.append(counts[-1] + ok)
-    n = len(values)
-    means = []
-    for i in range(n):
-        lo, hi = min(n, max(0, i - before)), max(0, min(n, i + after + 1))
-        count = counts[hi] - counts[lo] if hi > lo else 0
-        means.append((sums[hi] - sums[lo]) / count if count else 0.0)
-    return means
+        if ok:
+            total += value
+            count += 1
+        sums.append(total)
+        counts.append(count)
+    return sums, counts
 
 
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
@@ -479,32 +533,38 @@ def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ..
     valid = [a is None for a in actions]
     block = _block_of(page, local)
     start, end = block if block else (n, n)
-    windows = [_window_means(local, valid, r, r) for r in (1, 3, 8)]
-    before_3, after_3 = _window_means(local, valid, 3, -1), _window_means(local, valid, -1, 3)
-    before_8, after_8 = _window_means(local, valid, 8, -1), _window_means(local, valid, -1, 8)
+    sums, counts = _prefix_sums(local, valid)
+
+    def mean(lo: int, hi: int) -> float:
+        lo, hi = max(lo, 0), min(hi, n)
+        count = counts[hi] - counts[lo] if hi > lo else 0
+        return (sums[hi] - sums[lo]) / count if count else 0.0
+
     total = sum(page.words)
     before = 0
     ended = False
     none = (0.0,) * len(_NEIGHBOUR_INDEX)
+    neighbours = [tuple(f[k] for k in _NEIGHBOUR_INDEX) for f in page.features]
     rows = []
     for i in range(n):
         if i > start and actions[i] in ("end", "credit"):
             ended = True
         inside = start <= i <= end
         distance = 0 if inside else (start - i if i < start else i - end)
-        prev = tuple(page.features[i - 1][k] for k in _NEIGHBOUR_INDEX) if i > 0 else none
-        nxt = tuple(page.features[i + 1][k] for k in _NEIGHBOUR_INDEX) if i + 1 < n else none
+        prev = neighbours[i - 1] if i > 0 else none
+        nxt = neighbours[i + 1] if i + 1 < n else none
+        before_3, after_3 = mean(i - 3, i), mean(i + 1, i + 4)
         rows.append(
             (
                 1.0,
                 local[i] if valid[i] else 0.0,
-                windows[0][i],
-                windows[1][i],
-                windows[2][i],
-                before_3[i],
-                after_3[i],
-                min(before_3[i], after_3[i]),
-                min(before_8[i], after_8[i]),
+                mean(i - 1, i + 2),
+                mean(i - 3, i + 4),
+                mean(i - 8, i + 9),
+                before_3,
+                after_3,
+                min(before_3, after_3),
+                min(mean(i - 8, i), mean(i + 1, i + 9)),
                 float(inside),
                 math.log1p(distance),
                 float(i < start),
@@ -537,6 +597,137 @@ def select_lines(page: Page, log_odds: Sequence[float]) -> list[bool]:
     return keep
 
 
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAME = r"(?P<month>[a-z]{3,9})\.?"
+_DATE_FORMS = (
+    re.compile(rf"\b{_MONTH_NAME}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    re.compile(
+        rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH_NAME},?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE
+    ),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
+)
+#: How many lines before the article's first kept line are searched for its title, byline and date.
+HEADER_LOOKBACK = 8
+#: A title line has between these many words.
+TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30
+#: ...and at least this share of its words capitalised (English titles are mostly Title Case).
+TITLE_MIN_CAPITALS = 0.3
+#: A line is a dateline (not text) only if it is this short.
+DATELINE_MAX_WORDS = 14
+#: An ALL-CAPS byline ("JANE DOE AND JOHN ROE") has at most this many words.
+CAPS_BYLINE_MAX_WORDS = 8
+
+TITLE_SIGNAL = "signal.title"
+BYLINE_SIGNAL = "signal.byline"
+DATELINE_SIGNAL = "signal.dateline"
+
+
+def parse_text_date(text: str) -> str | None:
+    """The first date written in ``text`` ("March 14, 2022", "14 March 2022", "2022-03-14") as ISO."""
+    for form in _DATE_FORMS:
+        for found in form.finditer(text):
+            month_text = found.group("month").lower()
+            month = int(month_text) if month_text.isdigit() else _MONTH_NUMBERS.get(month_text)
+            if month is None:
+                continue
+            try:
+                return date(int(found.group("year")), month, int(found.group("day"))).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def _is_caps_byline(text: str) -> bool:
+    """An all-capitals line of a few name-like words ("JANE DOE AND JOHN ROE")."""
+    words = text.replace(",", " ").split()
+    return (
+        2 <= len(words) <= CAPS_BYLINE_MAX_WORDS
+        and text.isupper()
+        and all(w.isalpha() or w in ("&", "-") or w.rstrip(".").isalpha() for w in words)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Title, byline and date found just before the article, and which units held them."""
+
+    title: str | None
+    byline: str | None
+    published: str | None
+    units: dict[int, str]  # unit index -> signal id of the metadata it held
+
+
+def find_header(page: Page, keep: Sequence[bool]) -> Header:
+    """The article's title, byline and date among the lines just before (and at) its first kept line."""
+    kept_at = [i for i, k in enumerate(keep) if k]
+    if not kept_at:
+        return Header(None, None, None, {})
+    first = kept_at[0]
+    title = byline = published = None
+    units: dict[int, str] = {}
+    if _is_title(page, first) and len(kept_at) > 1 and page.features[kept_at[1]][_FEATURE_INDEX["ends_sentence"]]:
+        # The block starts with its headline: a short unpunctuated line right before the prose.
+        title = page.units[first].text
+        units[first] = TITLE_SIGNAL
+    for i in range(first - 1, max(-1, first - 1 - HEADER_LOOKBACK), -1):
+        unit = page.units[i]
+        words = page.words[i]
+        action = unit.rule.action if unit.rule else None
+        if action == "byline":
+            byline = byline or unit.text
+            published = published or parse_text_date(unit.text)
+            continue
+        if action is not None or keep[i]:
+            continue
+        if published is None and words <= DATELINE_MAX_WORDS and (date_found := parse_text_date(unit.text)):
+            published = date_found
+            units[i] = DATELINE_SIGNAL
+        elif byline is None and _is_caps_byline(unit.text):
+            byline = unit.text
+            units[i] = BYLINE_SIGNAL
+        elif title is None and _is_title(page, i):
+            title = unit.text
+            units[i] = TITLE_SIGNAL
+            break
+    return Header(title, byline, published, units)
+
+
+_FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+def _is_title(page: Page, index: int) -> bool:
+    """A line shaped like a headline: a few words, no full stop, no menu separators, not repeated."""
+    unit, features = page.units[index], page.features[index]
+    return (
+        unit.rule is None
+        and TITLE_MIN_WORDS <= page.words[index] <= TITLE_MAX_WORDS
+        and not unit.text.endswith((".", ":"))
+        and features[_FEATURE_INDEX["title_share"]] >= TITLE_MIN_CAPITALS
+        and features[_FEATURE_INDEX["repeated"]] == 0.0
+        and features[_FEATURE_INDEX["separators"]] == 0.0
+    )
+
+
 def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> TextExtraction:
     """Clean a plain-text capture: the article's paragraphs, byline and a decision per line."""
     page = analyse_page(text, profiles, host)
@@ -544,16 +735,21 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     keep = select_lines(page, log_odds)
     kept_at = [i for i, k in enumerate(keep) if k]
     first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
+    header = find_header(page, keep)
 
     decisions: list[LineDecision] = []
     paragraphs: list[str] = []
-    byline: str | None = None
+    credit: str | None = None
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, log_odds, strict=True)):
         rule = unit.rule
         if rule is not None:
-            if rule.action in ("credit", "byline") and kept_at and first - 3 <= i <= last + 2:
-                byline = byline or unit.text
+            if rule.action == "credit" and kept_at and first <= i <= last + 2:
+                credit = credit or unit.text
             rule_id, reason = rule.id, rule.reason
+        elif i in header.units:
+            kept = False
+            rule_id = header.units[i]
+            reason = f"{rule_id.removeprefix('signal.')} of the article, moved to its field"
         elif kept:
             paragraphs.append(unit.text)
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
@@ -566,10 +762,11 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
 
     return TextExtraction(
         paragraphs=tuple(paragraphs),
-        title=None,
-        byline=byline,
+        title=header.title,
+        byline=header.byline or credit,
         language=page.language,
         publisher=page.site.publisher if page.site else None,
         profile_id=page.site.id if page.site else None,
         decisions=tuple(decisions),
+        published=header.published,
     )
