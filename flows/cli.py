@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--rows-per-file", type=_positive_int, default=DEFAULT_ROWS_PER_FILE, help="rows buffered into each file"
     )
 
+    show = commands.add_parser("show", help="what the archive holds: tables, versions, publishers, quarantine")
+    show.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder or URL (default: ./archive)")
+    reprocess = commands.add_parser(
+        "reprocess", help="re-clean every stored capture with this version's cleaner, then swap the tables in"
+    )
+    reprocess.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder (default: ./archive)")
+    reprocess.add_argument("--workers", type=_workers, default=0, help="cleaning processes (default: 0 = this one)")
+    compact = commands.add_parser("compact", help="merge small files per partition; same rows, safe to interrupt")
+    compact.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder (default: ./archive)")
+    compact.add_argument("--target-mib", type=_positive_int, default=128, help="target file size (default: 128)")
+
     explain = commands.add_parser("explain", help="show, line by line, what the cleaner keeps and drops and why")
     explain.add_argument("capture", help="a .txt capture file")
     explain.add_argument("--url", help="the page's URL, if known (selects the site profile by host)")
@@ -176,13 +187,62 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "backfill": cmd_backfill, "explain": cmd_explain}
+def cmd_show(args: argparse.Namespace, console: Console) -> int:
+    from flows.show import print_summary, summarize
+
+    print_summary(summarize(args.archive), console)
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace, console: Console) -> int:
+    from flows.maintenance import reprocess
+
+    report = reprocess(args.archive, workers=args.workers)
+    console.print(
+        f"reprocessed {report.captures} captures with cleaner {report.cleaner_version}: {report.archived} archived, "
+        f"{report.duplicates} duplicates, {report.quarantined} quarantined "
+        f"({report.carried_over} read failures carried over) in {report.elapsed_s:.1f} s"
+    )
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace, console: Console) -> int:
+    from flows.maintenance import compact
+
+    report = compact(args.archive, target_file_bytes=args.target_mib * 2**20)
+    for table, counts in report.tables.items():
+        console.print(f"{table}: {counts['files_before']} files -> {counts['files_after']}, {counts['rows']} rows kept")
+    console.print(f"compacted in {report.elapsed_s:.1f} s")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from flows.serve import run_serve_command
+
+    return run_serve_command(args, console)
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "backfill": cmd_backfill,
+    "explain": cmd_explain,
+    "show": cmd_show,
+    "reprocess": cmd_reprocess,
+    "compact": cmd_compact,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     console = Console()
-    return COMMANDS[args.command](args, console)
+    from schemas.archive import ArchiveError
+    from schemas.arrow import IncompatibleSchemaError
+
+    try:
+        return COMMANDS[args.command](args, console)
+    except (ArchiveError, IncompatibleSchemaError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import os
 import posixpath
 import secrets
 import shutil
+import threading
 import time
 import uuid
 from collections import Counter
@@ -109,10 +110,18 @@ class WrittenFile:
 class ArchiveStore:
     """Where an archive lives: a local folder (the default) or any fsspec URL (``s3://…``)."""
 
-    def __init__(self, location: str | os.PathLike[str]) -> None:
+    def __init__(self, location: str | os.PathLike[str], table_roots: dict[str, str] | None = None) -> None:
         self.location = str(location)
         self.fs, self.root = fsspec.core.url_to_fs(self.location)
         self.is_local = isinstance(self.fs, LocalFileSystem)
+        self.table_roots = dict(table_roots or {})
+
+    def redirected(self, table_roots: dict[str, Path]) -> ArchiveStore:
+        """The same archive with some tables written to other folders (a generation being built)."""
+        return ArchiveStore(self.location, {**self.table_roots, **{t: str(p) for t, p in table_roots.items()}})
+
+    def table_path(self, table: str) -> str:
+        return self.table_roots.get(table) or self.path(table)
 
     def __repr__(self) -> str:
         return f"ArchiveStore({self.location!r})"
@@ -122,7 +131,7 @@ class ArchiveStore:
 
     def data_files(self, table: str) -> list[str]:
         """Committed Parquet files of one table, sorted (temporary and hidden files excluded)."""
-        root = self.path(table)
+        root = self.table_path(table)
         if not self.fs.isdir(root):
             return []
         return sorted(
@@ -131,23 +140,20 @@ class ArchiveStore:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """The writers' exclusive lock. Local archives only: an object store has no lock, so one
-        writer at a time must be ensured by the caller (the scheduled flow's concurrency limit)."""
+        """The writers' exclusive lock, re-entrant within a process (reprocess holds it while its
+        writer commits). Local archives only: an object store has no lock, so one writer at a
+        time must be ensured by the caller (the scheduled flow's concurrency limit)."""
         if not self.is_local:
             with nullcontext():
                 yield
             return
         Path(self.root).mkdir(parents=True, exist_ok=True)
-        with Path(self.path(LOCK_NAME)).open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with _process_lock(str(Path(self.path(LOCK_NAME)).resolve())):
+            yield
 
     def ensure_table(self, table: str) -> None:
         """Create a local table as a link to its first generation (remote tables are plain)."""
-        if not self.is_local:
+        if not self.is_local or table in self.table_roots:
             return
         link = Path(self.path(table))
         if link.exists() or link.is_symlink():
@@ -159,7 +165,7 @@ class ArchiveStore:
     def write(self, table: str, partition: tuple[int, int], name: str, arrow_table: pa.Table) -> WrittenFile:
         """Commit one file into a partition of a table; refuses to overwrite."""
         year, month = partition
-        path = self.path(table, f"year={year}", f"month={month}", name)
+        path = posixpath.join(self.table_path(table), f"year={year}", f"month={month}", name)
         level = COMPRESSION_LEVELS.get(table)
         if self.is_local:
             self.ensure_table(table)
@@ -193,6 +199,33 @@ class ArchiveStore:
         return removed
 
 
+_registry_guard = threading.Lock()
+_thread_locks: dict[str, threading.RLock] = {}
+_held: dict[str, tuple[int, Any]] = {}
+
+
+@contextmanager
+def _process_lock(lock_path: str) -> Iterator[None]:
+    """flock on ``lock_path`` across processes; a re-entrant lock within this process."""
+    with _registry_guard:
+        thread_lock = _thread_locks.setdefault(lock_path, threading.RLock())
+    with thread_lock:
+        depth, handle = _held.get(lock_path, (0, None))
+        if depth == 0:
+            handle = Path(lock_path).open("a+b")  # noqa: SIM115 - held across the yield
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _held[lock_path] = (depth + 1, handle)
+        try:
+            yield
+        finally:
+            depth, handle = _held.pop(lock_path)
+            if depth > 1:
+                _held[lock_path] = (depth - 1, handle)
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+
+
 def new_generation_name() -> str:
     return f"g-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
 
@@ -215,6 +248,7 @@ class ArchiveIndex:
     SimHashes. Refreshed file by file; each file is read once (a few columns only)."""
 
     store: ArchiveStore
+    tables: tuple[str, ...] = TABLES
     capture_keys: set[bytes] = field(default_factory=set)
     content_keys: set[bytes] = field(default_factory=set)
     revisions: dict[str, int] = field(default_factory=dict)
@@ -222,7 +256,7 @@ class ArchiveIndex:
     files_seen: set[str] = field(default_factory=set)
 
     def refresh(self) -> None:
-        for table in TABLES:
+        for table in self.tables:
             for path in self.store.data_files(table):
                 if path not in self.files_seen:
                     self._read(table, path)
@@ -309,8 +343,10 @@ class ArchiveWriter:
         run_id: str | None = None,
         max_rows_per_file: int = DEFAULT_MAX_ROWS_PER_FILE,
         index: ArchiveIndex | None = None,
+        keep_raw: bool = True,
     ) -> None:
         self.store = archive if isinstance(archive, ArchiveStore) else ArchiveStore(archive)
+        self.keep_raw = keep_raw
         self.cleaner_version = cleaner_version
         self.run_id = run_id or new_run_id()
         self.max_rows_per_file = max_rows_per_file
@@ -341,7 +377,8 @@ class ArchiveWriter:
             quarantine_rows = [(q.capture.captured_at, q.to_row(self.cleaner_version)) for q in quarantined]
             stats.files += self._write("articles", [(r.captured_at, r.to_row()) for r in articles])
             stats.files += self._write("quarantine", quarantine_rows)
-            stats.files += self._write("captures", [(c.captured_at, capture_row(c)) for c in captures])
+            if self.keep_raw:
+                stats.files += self._write("captures", [(c.captured_at, capture_row(c)) for c in captures])
             self.index.files_seen.update(f.path for f in stats.files)
         stats.archived, stats.quarantined = len(articles), len(quarantined)
         stats.quarantine_reasons.update(q.reason for q in quarantined)
@@ -419,7 +456,7 @@ def open_table(archive: str | os.PathLike[str] | ArchiveStore, table: str = "art
         format="parquet",
         filesystem=store.fs,
         partitioning=_partitioning(),
-        partition_base_dir=store.path(table),
+        partition_base_dir=store.table_path(table),
     )
 
 
@@ -433,6 +470,53 @@ def data_files(archive: str | os.PathLike[str], table: str) -> list[Path]:
     return [Path(p) for p in ArchiveStore(archive).data_files(table)]
 
 
-def remove_generation(path: Path) -> None:
-    """Delete an old generation folder (after a swap)."""
-    shutil.rmtree(path, ignore_errors=True)
+def require_local(store: ArchiveStore, what: str) -> Path:
+    """The archive's local folder, or ArchiveError: generation swaps need links and renames."""
+    if not store.is_local:
+        raise ArchiveError(
+            f"{what} needs a local archive (a folder): {store.location} is on {store.fs.protocol}, where files "
+            "cannot be swapped atomically; run it on a local copy and sync it back"
+        )
+    return Path(store.root)
+
+
+def new_generation(store: ArchiveStore, table: str) -> Path:
+    """An empty generation folder for a table, not yet visible to readers."""
+    path = Path(store.path(GENERATIONS, table, new_generation_name()))
+    path.mkdir(parents=True)
+    return path
+
+
+def current_generation(store: ArchiveStore, table: str) -> Path | None:
+    """The folder a table's link points at (None for a missing or plain-folder table)."""
+    link = Path(store.path(table))
+    return link.resolve() if link.is_symlink() else None
+
+
+def swap_generation(store: ArchiveStore, table: str, generation: Path) -> None:
+    """Make ``generation`` the table readers see, in one rename; delete the previous one.
+
+    A table that is still a plain folder (written before generations existed) is first moved
+    into a generation of its own; readers that list the table at that instant see it empty.
+    """
+    link = Path(store.path(table))
+    previous = current_generation(store, table)
+    if link.is_dir() and not link.is_symlink():
+        previous = Path(store.path(GENERATIONS, table, "g-legacy-" + secrets.token_hex(3)))
+        previous.parent.mkdir(parents=True, exist_ok=True)
+        link.rename(previous)
+    _swap_link(link, generation)
+    if previous is not None and previous != generation.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def remove_orphan_generations(store: ArchiveStore, table: str) -> int:
+    """Delete generation folders no link points at (left by an interrupted reprocess or compaction)."""
+    folder = Path(store.path(GENERATIONS, table))
+    if not folder.is_dir():
+        return 0
+    current = current_generation(store, table)
+    orphans = [g for g in folder.iterdir() if g.is_dir() and g.resolve() != current]
+    for orphan in orphans:
+        shutil.rmtree(orphan, ignore_errors=True)
+    return len(orphans)

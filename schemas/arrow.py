@@ -166,6 +166,15 @@ def schema_version(schema: pa.Schema) -> int | None:
     return int(raw) if raw is not None else None
 
 
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A table read from an older file, in ``schema``: missing columns null, metadata current."""
+    columns = [
+        table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows as an Arrow table with exactly ``schema`` (raises if a row does not fit)."""
     return pa.Table.from_pylist(rows, schema=schema)
