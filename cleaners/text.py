@@ -45,6 +45,7 @@ _PRICE = re.compile(r"[$€£¥][^\S\n]?\d|\d[^\S\n]?[$€£¥]")
 _SPEECH_TAG = re.compile(
     r"\b(?:said|says|wrote|writes|replied|commented)[^\S\n]*:?$|\breply$", re.IGNORECASE | re.MULTILINE
 )
+_LEADING_LETTERS = re.compile(r"[^\W\d_]+")
 _SEPARATOR_CHARS = frozenset("|•·»›/")
 _CURRENCY_CHARS = frozenset("$€£¥")
 _ANY_DIGIT = re.compile(r"\d")
@@ -64,7 +65,7 @@ _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 KEEP_MAIN_BLOCK = "signal.main-block"
 DROP_OUTSIDE_BLOCK = "signal.outside-main-block"
 DROP_AFTER_END = "signal.after-article-end"
-DROP_CHROME_IN_BLOCK = "signal.chrome-line"
+ASIDE_ITEM_SIGNAL = "signal.aside-item"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -93,26 +94,26 @@ FEATURE_NAMES: tuple[str, ...] = (
 #: Weights of the line model over FEATURE_NAMES: the line's log-odds of being article text.
 #: Fitted by weighted logistic regression on labelled lines of the dev captures (see bench/README.md).
 LINE_WEIGHTS: tuple[float, ...] = (
-    -0.545,  # bias
-    +0.504,  # log_words
-    +0.513,  # ends_sentence
+    -0.553,  # bias
+    +0.505,  # log_words
+    +0.515,  # ends_sentence
     +1.553,  # ends_colon
-    -0.146,  # stop_share
-    -1.154,  # title_share
-    +0.358,  # comma_rate
-    -0.827,  # repeated
-    -0.837,  # dateish
-    +0.331,  # numeric_share
-    +1.018,  # bullet_start
-    -0.155,  # all_caps
-    +0.060,  # separators
-    -0.757,  # lower_start
-    -0.285,  # short
-    -1.015,  # long_no_end
-    -0.353,  # url_or_email
-    +0.652,  # table_row
-    +0.455,  # price
-    -0.712,  # speech_tag
+    -0.156,  # stop_share
+    -1.129,  # title_share
+    +0.346,  # comma_rate
+    -0.830,  # repeated
+    -0.834,  # dateish
+    +0.357,  # numeric_share
+    +1.010,  # bullet_start
+    -0.236,  # all_caps
+    +0.069,  # separators
+    -0.792,  # lower_start
+    -0.290,  # short
+    -1.008,  # long_no_end
+    -0.334,  # url_or_email
+    +0.668,  # table_row
+    +0.454,  # price
+    -0.715,  # speech_tag
 )
 
 #: Names of the context features of a line, in the order ``context_features`` returns them:
@@ -151,33 +152,33 @@ NEIGHBOUR_FEATURES: tuple[str, ...] = ("ends_sentence", "title_share", "short", 
 
 #: Weights of the context model over CONTEXT_FEATURE_NAMES (fitted like LINE_WEIGHTS, on top of it).
 CONTEXT_WEIGHTS: tuple[float, ...] = (
-    +0.537,  # bias
-    +0.298,  # local
-    +0.204,  # window_1
-    +0.024,  # window_3
-    +0.442,  # window_8
-    +0.088,  # before_3
-    +0.116,  # after_3
-    -0.129,  # sandwich_3
-    +0.246,  # sandwich_8
-    +1.445,  # in_block
-    +0.046,  # log_block_distance
-    -0.523,  # before_block
-    -0.385,  # after_block
-    -1.329,  # word_position
-    -1.204,  # after_end_cue
-    -0.458,  # prev_ruled
-    -0.583,  # next_ruled
-    +0.047,  # prev_ends_sentence
-    +0.035,  # prev_title_share
-    +0.011,  # prev_short
-    -0.007,  # prev_log_words
-    +0.051,  # prev_stop_share
-    +0.191,  # next_ends_sentence
-    -0.130,  # next_title_share
-    -0.130,  # next_short
-    -0.068,  # next_log_words
-    +0.012,  # next_stop_share
+    +0.503,  # bias
+    +0.316,  # local
+    +0.149,  # window_1
+    +0.015,  # window_3
+    +0.435,  # window_8
+    +0.107,  # before_3
+    +0.141,  # after_3
+    -0.146,  # sandwich_3
+    +0.255,  # sandwich_8
+    +1.395,  # in_block
+    +0.035,  # log_block_distance
+    -0.514,  # before_block
+    -0.378,  # after_block
+    -1.324,  # word_position
+    -1.206,  # after_end_cue
+    -0.787,  # prev_ruled
+    -0.688,  # next_ruled
+    +0.034,  # prev_ends_sentence
+    +0.039,  # prev_title_share
+    +0.036,  # prev_short
+    +0.016,  # prev_log_words
+    +0.066,  # prev_stop_share
+    +0.227,  # next_ends_sentence
+    -0.174,  # next_title_share
+    -0.093,  # next_short
+    -0.062,  # next_log_words
+    +0.058,  # next_stop_share
 )
 
 #: Block search: a line's score is its log-odds plus BLOCK_SHIFT, times (words ** BLOCK_LENGTH_POWER),
@@ -186,6 +187,8 @@ BLOCK_SHIFT = 0.0
 BLOCK_LENGTH_POWER = 0.5
 #: Cost of an ``aside`` heading ("Related", "Read more") inside the block, in score units.
 ASIDE_PENALTY = 3.0
+#: Lines after an ``aside`` heading that are dropped as its items, at most (see ``aside_items``).
+ASIDE_MAX_ITEMS = 8
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -281,11 +284,13 @@ def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> b
     """True when ``following`` carries on the sentence that ``previous`` broke off (hard wrap)."""
     if len(previous.split()) < WRAP_MIN_WORDS or _SENTENCE_END.search(previous) or previous.endswith(":"):
         return False
-    first_word = following.split(maxsplit=1)[0]
-    if first_word.isalpha() and first_word.islower():
+    first_word = _LEADING_LETTERS.match(following)
+    if first_word is None:
+        return False
+    if first_word.group().islower():
         return True
     last_word = previous.rsplit(maxsplit=1)[-1]
-    return previous.endswith(",") or (last_word.islower() and last_word in stop and first_word[:1].isalpha())
+    return previous.endswith(",") or (last_word.islower() and last_word in stop)
 
 
 def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: frozenset[str]) -> list[Unit]:
@@ -587,13 +592,34 @@ def score_page(page: Page) -> list[float]:
     return [_dot(CONTEXT_WEIGHTS, c) for c in context_features(page, local)]
 
 
+def aside_items(page: Page) -> set[int]:
+    """Units listed under an ``aside`` heading ("Related", "Read more"): the headlines that follow
+    it, up to the first line that ends a sentence (the article going on), at most ASIDE_MAX_ITEMS."""
+    items: set[int] = set()
+    ends_sentence = _FEATURE_INDEX["ends_sentence"]
+    for i, unit in enumerate(page.units):
+        if unit.rule is None or unit.rule.action != "aside":
+            continue
+        for j in range(i + 1, min(len(page.units), i + 1 + ASIDE_MAX_ITEMS)):
+            if page.units[j].rule is not None:
+                if page.units[j].rule.action != "drop":
+                    break
+                continue
+            if page.features[j][ends_sentence]:
+                break
+            items.add(j)
+    return items
+
+
 def select_lines(page: Page, log_odds: Sequence[float]) -> list[bool]:
-    """Which units are article text: the best block of the final scores, plus lines sure on their own."""
+    """Which units are article text: the best block of the final scores, plus lines sure on their own,
+    minus the items of promo boxes inside it."""
     block = _block_of(page, log_odds)
+    promo = aside_items(page)
     keep = []
     for i, (unit, odds) in enumerate(zip(page.units, log_odds, strict=True)):
         inside = block is not None and block[0] <= i <= block[1]
-        keep.append(unit.rule is None and (inside or odds > KEEP_OUTSIDE_BLOCK))
+        keep.append(unit.rule is None and i not in promo and (inside or odds > KEEP_OUTSIDE_BLOCK))
     return keep
 
 
@@ -736,6 +762,7 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     kept_at = [i for i, k in enumerate(keep) if k]
     first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
     header = find_header(page, keep)
+    promo = aside_items(page)
 
     decisions: list[LineDecision] = []
     paragraphs: list[str] = []
@@ -750,6 +777,8 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
             kept = False
             rule_id = header.units[i]
             reason = f"{rule_id.removeprefix('signal.')} of the article, moved to its field"
+        elif i in promo:
+            rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
         elif kept:
             paragraphs.append(unit.text)
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"

@@ -1,0 +1,262 @@
+"""Plain-text capture cleaning (cleaners/text.py): rules, line model, best block, header, explain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaners import default_profiles
+from cleaners.text import (
+    DATELINE_SIGNAL,
+    FEATURE_NAMES,
+    KEEP_MAIN_BLOCK,
+    Line,
+    RuleMatcher,
+    TextExtraction,
+    best_block,
+    continues_sentence,
+    extract_text,
+    join_wrapped,
+    line_features,
+    page_features,
+    parse_text_date,
+    split_columns,
+    split_lines,
+)
+from flows.cli import main as cli_main
+
+PROSE = [
+    "The harbour reopened to fishing boats on Monday after three weeks of repairs to the breakwater, "
+    "which was damaged when a winter storm pushed waves over the sea wall.",
+    "Crews replaced more than two hundred concrete blocks and rebuilt the lighthouse jetty, the port "
+    "authority said in a statement, adding that the total cost was still being calculated.",
+    "Fishermen said the closure had cost them most of the season's first catch, and several asked the "
+    "town council for help with mooring fees while they recover from the losses.",
+    "The council is expected to vote on a relief package next week, and the mayor said she would "
+    "support a plan that waives the fees for the rest of the year.",
+    "Engineers will inspect the sea wall again in the spring, when the authority hopes to begin a "
+    "second phase of work that would raise the wall by half a metre.",
+]
+MENU = ["Home", "World", "Business", "Sports", "Opinion", "Subscribe", "Sign In"]
+FOOTER = ["Contact Us", "Privacy Policy", "Terms of Use", "© 2024 Example News. All rights reserved."]
+
+
+def capture(*blocks: list[str]) -> str:
+    return "\n\n".join(line for block in blocks for line in block)
+
+
+def kept_texts(found: TextExtraction) -> list[str]:
+    return list(found.paragraphs)
+
+
+def decision_for(found: TextExtraction, text: str):  # noqa: ANN201
+    return next(d for d in found.decisions if d.text == text)
+
+
+@pytest.fixture(scope="module")
+def profiles():  # noqa: ANN201
+    return default_profiles()
+
+
+# --- line rules (data in cleaners/profiles/*.toml) ------------------------------------------
+
+
+def test_generic_rules_drop_chrome_lines_with_their_rule_id(profiles) -> None:
+    found = extract_text(capture(["Skip to main content", "Advertisement"], PROSE, FOOTER), profiles)
+    skip = decision_for(found, "Skip to main content")
+    assert (skip.keep, skip.rule) == (False, "nav.skip-link")
+    assert decision_for(found, "Advertisement").rule == "ad.label"
+    assert decision_for(found, "© 2024 Example News. All rights reserved.").rule == "legal.copyright"
+
+
+def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
+    found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
+    removed = [d for d in found.decisions if not d.keep]
+    assert removed
+    assert all(d.rule and d.reason for d in removed)
+    assert {d.text for d in removed}.isdisjoint(found.paragraphs)
+
+
+def test_one_pass_matcher_agrees_with_rule_by_rule_matching(profiles) -> None:
+    rules = profiles.generic.rules
+    matcher = RuleMatcher(rules)
+    lines = ["Skip to main content", "Read more", "Facebook", PROSE[0], "Comments (12)", "By Jane Doe"]
+    expected = [next((r for r in rules if r.matches(line)), None) for line in lines]
+    assert matcher.match_lines(lines) == expected
+    assert [r.id if r else None for r in expected] == [
+        "nav.skip-link",
+        "promo.call-to-action",
+        "social.follow",
+        None,
+        "end.comments",
+        "meta.byline",
+    ]
+
+
+# --- line model ------------------------------------------------------------------------------
+
+
+def test_line_features_tell_prose_from_a_menu_item() -> None:
+    stop = frozenset({"the", "to", "on", "of", "was", "when", "after", "which", "a", "over"})
+    prose = dict(zip(FEATURE_NAMES, line_features(PROSE[0], "en", stop, False), strict=True))
+    menu = dict(zip(FEATURE_NAMES, line_features("Sports", "en", stop, True), strict=True))
+    assert prose["ends_sentence"] == 1.0 and menu["ends_sentence"] == 0.0
+    assert prose["stop_share"] > 0.2 and menu["stop_share"] == 0.0
+    assert menu["short"] == 1.0 and menu["repeated"] == 1.0 and menu["title_share"] == 1.0
+
+
+def test_page_features_equal_line_by_line_features() -> None:
+    texts = [PROSE[0], "Nov 18, 2019 7:45 am", "1     Kyle Busch     5040", "Price: $139.00", "Jane on May 2 said:"]
+    repeated = [False] * len(texts)
+    stop = frozenset({"the", "to"})
+    batched = page_features(texts, "en", stop, repeated)
+    assert batched == [line_features(t, "en", stop, False) for t in texts]
+    named = [dict(zip(FEATURE_NAMES, row, strict=True)) for row in batched]
+    assert named[1]["dateish"] == 1.0
+    assert named[2]["table_row"] == 1.0
+    assert named[3]["price"] == 1.0
+    assert named[4]["speech_tag"] == 1.0
+
+
+# --- best block ------------------------------------------------------------------------------
+
+
+def test_best_block_is_the_maximum_sum_run() -> None:
+    assert best_block([-1.0, 3.0, -1.0, 4.0, -9.0, 2.0], [False] * 6) == (1, 3)
+
+
+def test_best_block_skips_transparent_lines_and_stops_at_boundaries() -> None:
+    assert best_block([2.0, None, 2.0], [False] * 3) == (0, 2)
+    assert best_block([2.0, 0.0, 3.0], [False, True, False]) == (2, 2)
+    assert best_block([-1.0, -2.0], [False, False]) is None
+
+
+def test_article_between_menu_and_footer_is_kept_whole(profiles) -> None:
+    found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert all(d.rule == KEEP_MAIN_BLOCK for d in found.decisions if d.keep)
+
+
+def test_article_split_by_an_inline_promo_box_is_kept_on_both_sides(profiles) -> None:
+    promo = ["Related Stories", "Storm closes harbour for three weeks", "Mayor promises relief for fishermen"]
+    found = extract_text(capture(MENU, PROSE[:3], promo, PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, "Related Stories").rule == "aside.related"
+
+
+def test_comment_section_ends_the_article(profiles) -> None:
+    comments = [
+        "Comments (2)",
+        "Alex on May 3, 2024 at 4:47 pm said:",
+        "I walked past the harbour yesterday and the new jetty looks great, well done to the crews who built it.",
+        "Sam on May 3, 2024 at 5:10 pm said:",
+        "The fees should have been waived from the start, it is the least the council could do for them.",
+    ]
+    found = extract_text(capture(MENU, PROSE, comments, FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, "Comments (2)").rule == "end.comments"
+
+
+# --- hard-wrapped lines and columns ----------------------------------------------------------
+
+
+def test_hard_wrapped_sentences_are_joined_into_paragraphs(profiles) -> None:
+    wrapped = [
+        "The harbour reopened to fishing boats on Monday after three weeks of repairs to",
+        "the breakwater, which was damaged when a winter storm pushed waves over the sea",
+        "wall.",
+    ]
+    found = extract_text(capture(MENU, wrapped, PROSE[1:], FOOTER), profiles)
+    assert found.paragraphs[0] == " ".join(wrapped)
+    assert [d.keep for d in found.decisions if d.text in wrapped] == [True, True, True]
+
+
+def test_continues_sentence_needs_a_broken_sentence() -> None:
+    stop = frozenset({"the", "of", "to"})
+    assert continues_sentence("Crews replaced more than two hundred concrete blocks and", "rebuilt the jetty.", stop)
+    assert continues_sentence("The authority said the total cost of", "Repairs was high.", stop)
+    assert not continues_sentence("Crews replaced two hundred concrete blocks.", "then they left.", stop)
+    assert not continues_sentence("Harbour News", "reopening today", stop)  # too short to be wrapped prose
+    units = join_wrapped([Line(1, "A line that ends with the"), Line(2, "next one.")], [None, None], stop)
+    assert [u.text for u in units] == ["A line that ends with the next one."]
+
+
+def test_two_column_rendering_is_split_into_columns() -> None:
+    lines = [
+        Line(1, "The harbour reopened to fishing boats on Monday.          Archive"),
+        Line(2, "Crews replaced more than two hundred concrete blocks.          January (27)"),
+        Line(3, "1     Kyle Busch     5040     5"),
+    ]
+    assert [line.text for line in split_columns(lines)] == [
+        "The harbour reopened to fishing boats on Monday.",
+        "Crews replaced more than two hundred concrete blocks.",
+        "1     Kyle Busch     5040     5",
+        "Archive",
+        "January (27)",
+    ]
+
+
+# --- title, byline, date and credits ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By Jane Doe", "By Jane Doe"),
+        ("JANE DOE AND JOHN ROE", "JANE DOE AND JOHN ROE"),
+        ("Jane Doe Senior Reporter", "Jane Doe Senior Reporter"),
+    ],
+)
+def test_byline_title_and_date_before_the_article(profiles, byline: str, expected: str) -> None:
+    header = ["Harbour Reopens After Storm Repairs", byline, "Published March 14, 2022"]
+    found = extract_text(capture(MENU, header, PROSE, FOOTER), profiles)
+    assert found.title == "Harbour Reopens After Storm Repairs"
+    assert found.byline == expected
+    assert found.published == "2022-03-14"
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, "Published March 14, 2022").rule == DATELINE_SIGNAL
+
+
+def test_credit_line_is_the_byline_and_ends_the_article(profiles) -> None:
+    found = extract_text(capture(MENU, PROSE, ["With files from The Canadian Press"], PROSE[:1], FOOTER), profiles)
+    assert found.byline == "With files from The Canadian Press"
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, "With files from The Canadian Press").rule == "end.credit"
+
+
+def test_no_title_is_invented_when_the_page_has_none(profiles) -> None:
+    found = extract_text(capture(["Skip to main content"], PROSE), profiles)
+    assert found.title is None and found.byline is None and found.published is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Published March 14, 2022", "2022-03-14"),
+        ("Updated on: November 19, 2019 / 10:07 AM", "2019-11-19"),
+        ("14 Sept. 2021", "2021-09-14"),
+        ("Posted 2020-02-29 08:00", "2020-02-29"),
+        ("February 30, 2021", None),
+        ("Monday", None),
+    ],
+)
+def test_parse_text_date(text: str, iso: str | None) -> None:
+    assert parse_text_date(text) == iso
+
+
+# --- explain ---------------------------------------------------------------------------------
+
+
+def test_explain_prints_every_line_with_keep_or_drop_and_why(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "capture.txt"
+    path.write_text(capture(["Skip to main content"], PROSE, ["Comments (3)"]), encoding="utf-8")
+    assert cli_main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "nav.skip-link" in out and "navigation: skip link" in out
+    assert "end.comments" in out
+    assert out.count("keep") >= len(PROSE)
+
+
+def test_split_lines_numbers_non_empty_lines() -> None:
+    assert split_lines("a\n\n  b  \n") == [Line(1, "a"), Line(3, "b")]
