@@ -59,6 +59,9 @@ LOCK_NAME = "_lock"
 GENERATIONS = "_generations"
 TMP_SUFFIX = ".tmp"
 DEFAULT_MAX_ROWS_PER_FILE = 20_000
+#: A writer also flushes once its buffered captures hold this many bytes, so memory stays flat
+#: whatever the rows-per-file setting (5,000 raw HTML pages would be about 750 MB).
+DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024
 PARQUET_COMPRESSION = "zstd"
 #: Raw HTML compresses far better at a higher level; the captures table is written once, read rarely.
 COMPRESSION_LEVELS = {"captures": 9}
@@ -344,6 +347,7 @@ class ArchiveWriter:
         max_rows_per_file: int = DEFAULT_MAX_ROWS_PER_FILE,
         index: ArchiveIndex | None = None,
         keep_raw: bool = True,
+        max_buffer_bytes: int = DEFAULT_MAX_BUFFER_BYTES,
     ) -> None:
         self.store = archive if isinstance(archive, ArchiveStore) else ArchiveStore(archive)
         self.keep_raw = keep_raw
@@ -352,6 +356,8 @@ class ArchiveWriter:
         self.max_rows_per_file = max_rows_per_file
         self.index = index if index is not None else ArchiveIndex(self.store)
         self._buffer: list[CleanedPair] = []
+        self._buffered_bytes = 0
+        self.max_buffer_bytes = max_buffer_bytes
         self._seq = 0
         self.stats = CommitStats()
 
@@ -360,14 +366,16 @@ class ArchiveWriter:
         return len(self._buffer)
 
     def add(self, pairs: Iterable[CleanedPair]) -> None:
-        """Buffer (capture, result) pairs; flush when the buffer holds a full file."""
-        self._buffer.extend(pairs)
-        if self.buffered >= self.max_rows_per_file:
+        """Buffer (capture, result) pairs; flush when the buffer holds a full file or enough bytes."""
+        for capture, result in pairs:
+            self._buffer.append((capture, result))
+            self._buffered_bytes += len(capture.raw) + len(getattr(result, "body", ""))
+        if self.buffered >= self.max_rows_per_file or self._buffered_bytes >= self.max_buffer_bytes:
             self.flush()
 
     def flush(self) -> CommitStats:
         """Commit the buffer under the archive lock; return what this flush did."""
-        pending, self._buffer = self._buffer, []
+        pending, self._buffer, self._buffered_bytes = self._buffer, [], 0
         stats = CommitStats()
         if not pending:
             return stats

@@ -124,3 +124,12 @@ def test_writer_buffers_until_flush_and_keeps_the_raw_capture(tmp_path: Path) ->
     (raw_row,) = read_table(tmp_path, "captures").to_pylist()
     assert raw_row["raw"] == capture.raw and raw_row["capture_id"] == capture.capture_id
     assert pq.ParquetFile(data_files(tmp_path, "captures")[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_writer_flushes_on_buffered_bytes_as_well_as_rows(tmp_path: Path) -> None:
+    writer = ArchiveWriter(tmp_path, cleaner_version="0", max_rows_per_file=1000, max_buffer_bytes=4000)
+    for i in range(4):
+        writer.add([make_pair(f"Body number {i}. " + "word " * 100, raw=b"x" * 1000 + bytes([i]))])
+    assert len(data_files(tmp_path, "articles")) == 1  # each pair is ~1.5 kB: the third passed 4,000 bytes
+    writer.close()
+    assert read_table(tmp_path).num_rows == 4
