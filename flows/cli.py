@@ -178,6 +178,7 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     console.print(
         f"profile: {found.profile_id or 'generic only'}   publisher: {found.publisher}   language: {found.language}"
     )
+    console.print(f"title: {found.title}   byline: {found.byline}   published: {found.published}", highlight=False)
     for decision in found.decisions:
         mark = "[green]keep[/green]" if decision.keep else "[red]drop[/red]"
         text = decision.text if len(decision.text) <= 100 else decision.text[:97] + "…"
