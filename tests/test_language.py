@@ -10,9 +10,11 @@ SAMPLES = {
     "en": "The council is expected to vote on a relief package next week, and the mayor said she would support it.",
     "de": "Der Rat wird voraussichtlich nächste Woche über ein Hilfspaket abstimmen, und die Bürgermeisterin sagte, "
     "dass sie es unterstützen werde.",
-    "fr": "Le conseil devrait voter la semaine prochaine sur un plan d'aide, et la maire a dit qu'elle le soutiendrait.",
+    "fr": "Le conseil devrait voter la semaine prochaine sur un plan d'aide, et la maire a dit qu'elle le "
+    "soutiendrait.",
     "es": "Se espera que el consejo vote la próxima semana un paquete de ayuda, y la alcaldesa dijo que lo apoyaría.",
-    "pt": "O conselho deve votar na próxima semana um pacote de ajuda, e a prefeita disse que o apoiaria com os outros.",
+    "pt": "O conselho deve votar na próxima semana um pacote de ajuda, e a prefeita disse que o apoiaria "
+    "com os outros.",
     "ru": "Ожидается, что совет проголосует за пакет помощи на следующей неделе, и мэр сказала, что она его поддержит.",
 }
 

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from cleaners import default_profiles
+from cleaners import ProfileSet, default_profiles
 from cleaners.text import (
     DATELINE_SIGNAL,
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     Line,
+    LineDecision,
     RuleMatcher,
     TextExtraction,
     best_block,
@@ -50,12 +51,12 @@ def kept_texts(found: TextExtraction) -> list[str]:
     return list(found.paragraphs)
 
 
-def decision_for(found: TextExtraction, text: str):  # noqa: ANN201
+def decision_for(found: TextExtraction, text: str) -> LineDecision:
     return next(d for d in found.decisions if d.text == text)
 
 
 @pytest.fixture(scope="module")
-def profiles():  # noqa: ANN201
+def profiles() -> ProfileSet:
     return default_profiles()
 
 
