@@ -88,10 +88,32 @@ def build_parser() -> argparse.ArgumentParser:
     compact.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder (default: ./archive)")
     compact.add_argument("--target-mib", type=_positive_int, default=128, help="target file size (default: 128)")
 
+    _add_serve_parser(commands)
+
     explain = commands.add_parser("explain", help="show, line by line, what the cleaner keeps and drops and why")
     explain.add_argument("capture", help="a .txt capture file")
     explain.add_argument("--url", help="the page's URL, if known (selects the site profile by host)")
     return parser
+
+
+def _add_serve_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = commands.add_parser(
+        "serve", help="run the ingest flow on a schedule on this machine (Prefect serve; starts a server if needed)"
+    )
+    serve.add_argument("paths", nargs="+", metavar="SOURCE", help="landing folders, files or fsspec URLs")
+    serve.add_argument("--archive", default=DEFAULT_ARCHIVE, help="archive folder or URL (default: ./archive)")
+    when = serve.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", help='cron schedule, e.g. "0 * * * *" (hourly, UTC unless --timezone)')
+    when.add_argument("--interval", type=_positive_int, metavar="SECONDS", help="run every SECONDS seconds")
+    serve.add_argument("--timezone", help="IANA time zone of the cron schedule (default: UTC)")
+    serve.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
+    serve.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="captures per task")
+    serve.add_argument("--workers", type=_workers, default=0, help="cleaning processes per run (default: 0)")
+    serve.add_argument("--include", action="append", metavar="GLOB", help="only inputs matching (repeatable)")
+    serve.add_argument("--exclude", action="append", metavar="GLOB", help="skip inputs matching (repeatable)")
+    serve.add_argument("--port", type=_positive_int, help="port of a local server started here (default: 4200)")
+    serve.add_argument("--max-runs", type=_positive_int, help="stop after this many runs have finished")
+    serve.add_argument("--stop-after", type=_positive_int, metavar="SECONDS", help="stop after SECONDS seconds")
 
 
 def _total_input_bytes(args: argparse.Namespace) -> int:
@@ -230,6 +252,7 @@ COMMANDS = {
     "show": cmd_show,
     "reprocess": cmd_reprocess,
     "compact": cmd_compact,
+    "serve": cmd_serve,
 }
 
 
