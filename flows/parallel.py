@@ -9,7 +9,6 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 
-from cleaners import default_profiles
 from flows.runner import BatchCleaner, CleanResult, clean_batch
 from schemas.records import Capture
 
@@ -23,6 +22,8 @@ def default_workers() -> int:
 
 def _warm_worker() -> None:
     """Load the profiles (and the cleaners' imports) once per worker process."""
+    from cleaners.profiles import default_profiles
+
     default_profiles()
 
 

@@ -14,13 +14,16 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cleaners import CLEANER_VERSION, ProfileSet, clean, default_profiles
+from cleaners import CLEANER_VERSION
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, new_run_id
 from schemas.fingerprint import simhash
 from schemas.records import ArticleRecord, Capture, Quarantined
+
+if TYPE_CHECKING:
+    from cleaners.profiles import ProfileSet
 
 T = TypeVar("T")
 CleanResult = ArticleRecord | Quarantined
@@ -41,6 +44,8 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def clean_one(capture: Capture, profiles: ProfileSet) -> CleanResult:
     """Clean one capture; a bug in a cleaner quarantines that capture instead of the batch."""
+    from cleaners.core import clean  # loaded where cleaning runs: a worker, or this process
+
     try:
         return clean(capture, profiles)
     except Exception as exc:  # noqa: BLE001 - the documented quarantine path for cleaner bugs
@@ -54,6 +59,8 @@ def fingerprinted(result: CleanResult) -> CleanResult:
 
 def clean_batch(captures: list[Capture]) -> list[CleanResult]:
     """Clean and fingerprint a batch in this process (also what worker processes run)."""
+    from cleaners.profiles import default_profiles
+
     profiles = default_profiles()
     return [fingerprinted(clean_one(capture, profiles)) for capture in captures]
 

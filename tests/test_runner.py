@@ -67,12 +67,12 @@ def test_each_batch_writes_its_own_uniquely_named_files(tmp_path: Path) -> None:
 
 
 def test_a_cleaner_bug_quarantines_one_capture_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    import flows.runner
+    import cleaners.core
 
     def broken(capture: Capture, profiles: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(flows.runner, "clean", broken)
+    monkeypatch.setattr(cleaners.core, "clean", broken)
     capture = Capture(raw=b"x", format="text", source="s", captured_at=datetime(2026, 1, 1, tzinfo=UTC))
     result = clean_one(capture, None)  # type: ignore[arg-type]
     assert isinstance(result, Quarantined)
