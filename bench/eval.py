@@ -67,8 +67,12 @@ def predict_baseline(row: dict[str, Any], raw: bytes, mode: str) -> dict[str, An
         return {"id": row["id"], "body": raw.decode("utf-8", "replace")}
     import trafilatura
 
-    body = trafilatura.extract(raw.decode("utf-8", "replace"), include_comments=False, with_metadata=True) or ""
-    return {"id": row["id"], "body": body}
+    # bare_extraction: the body without extract()'s metadata header, and the metadata on its own
+    found = trafilatura.bare_extraction(raw.decode("utf-8", "replace"), include_comments=False, with_metadata=True)
+    if not found:
+        return {"id": row["id"], "body": ""}
+    author = [a.strip() for a in (found.author or "").split(";") if a.strip()]
+    return {"id": row["id"], "body": found.text or "", "author": author, "date": found.date, "title": found.title}
 
 
 def run_predictions(

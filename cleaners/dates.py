@@ -64,11 +64,16 @@ def date_from_htmldate(html: str, url: str | None, *, original: bool) -> str | N
     """htmldate's guess (its own heuristics over the whole page), as YYYY-MM-DD."""
     from htmldate import find_date
 
-    try:
-        found = find_date(html, url=url, original_date=original, extensive_search=True, outputformat="%Y-%m-%d")
-    except (ValueError, TypeError, RecursionError):
-        return None
-    return found or None
+    for extensive in (False, True):  # the page's markup first; its free text only if that fails
+        try:
+            found = find_date(
+                html, url=url, original_date=original, extensive_search=extensive, outputformat="%Y-%m-%d"
+            )
+        except (ValueError, TypeError, RecursionError):
+            return None
+        if found:
+            return found
+    return None
 
 
 def find_dates(

@@ -197,7 +197,10 @@ def extract_body(html: str, tree: lxml_html.HtmlElement, url: str | None) -> tup
     """(paragraphs, credit lines) of the article body."""
     default = trafilatura_paragraphs(copy.deepcopy(tree), url)
     precise = trafilatura_paragraphs(copy.deepcopy(tree), url, favor_precision=True)
-    body = choose_body(default, precise, readability_paragraphs(html))
+    page_words = len(_WORD.findall(tree.text_content()))
+    base = max(_words(default), _words(precise))
+    second = readability_paragraphs(html) if page_words > SECOND_OPINION_RATIO * base * PRECISION_MIN_KEPT else []
+    body = choose_body(default, precise, second)
     return clean_lines(body, link_texts(tree))
 
 

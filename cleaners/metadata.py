@@ -282,10 +282,13 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
 
 def strip_site_suffix(title: str, site_name: str | None) -> str:
     """A title without its " | Site Name" part (at the end or the start)."""
+    site = (site_name or "").casefold().removeprefix("the ")
+    lead = re.match(r"(?:the\s+)?(.+?)\s*[:|–—-]\s+(.+)$", title, re.IGNORECASE)
+    if site and lead and lead.group(1).casefold() == site:
+        return lead.group(2)
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    site = (site_name or "").casefold().removeprefix("the ")
     last, first = parts[-1].casefold(), parts[0].casefold()
     if site and (last in site or site in last):
         return title[: title.rfind(parts[-1])].rstrip(" |–—-:·•»")

@@ -1,0 +1,149 @@
+"""HTML extraction: body choice, chrome lines, JSON-LD body, authors, credits, dates, title."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cleaners.core import clean
+from cleaners.errors import Rejected
+from cleaners.html import choose_body, chrome_rules, clean_lines, extract_html, is_chrome_line
+from schemas.records import ArticleRecord, Capture
+
+PROSE = [
+    "The city council voted on Tuesday to approve the long-delayed bridge across the river, ending a debate that "
+    "had lasted for more than a decade and divided the two neighbourhoods it will connect.",
+    "Construction is expected to begin next spring, the mayor said, and the bridge should open to pedestrians and "
+    "cyclists within three years if the contractors keep to the schedule agreed with the province.",
+    "Residents on both banks packed the chamber for the vote, and several of them said afterwards that they were "
+    "relieved the question had finally been settled after so many public meetings and reports.",
+]
+
+
+def _page(jsonld: str = "", byline: str = "<p class='byline'>By Jane Doe and John Roe</p>") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PROSE)
+    return f"""<html lang="en"><head><title>Council approves bridge | The Daily Example</title>
+<meta property="og:site_name" content="The Daily Example">
+<meta property="og:title" content="Council approves bridge">
+<meta property="article:published_time" content="2024-03-01T08:00:00+00:00">
+<meta property="article:modified_time" content="2024-03-02T10:00:00+00:00">
+{jsonld}</head><body>
+<nav><a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article><h1>Council approves bridge</h1>{byline}
+{paragraphs}
+<p>Read more: <a href="/other">Mayor unveils plan for new downtown transit hub</a></p>
+<p>With files from The Canadian Press</p>
+</article>
+<aside><h3>Related</h3><ul><li><a href="/x">Mayor unveils plan for new downtown transit hub</a></li></ul></aside>
+<footer>© 2024 The Daily Example</footer></body></html>"""
+
+
+def test_extracts_body_and_metadata() -> None:
+    found = extract_html(_page(), "https://example.com/news/2024/03/01/bridge")
+    assert list(found.paragraphs)[-3:] == PROSE
+    assert not any("Read more" in p or "files from" in p for p in found.paragraphs)
+    assert found.title == "Council approves bridge"
+    assert found.publisher == "The Daily Example"
+    assert found.authors == ("Jane Doe", "John Roe")
+    assert found.credits == ("The Canadian Press",)
+    assert found.published == "2024-03-01T08:00:00+00:00"
+    assert found.date_source == "meta"
+    assert found.updated == "2024-03-02T10:00:00+00:00"
+
+
+def test_jsonld_author_beats_byline_markup() -> None:
+    jsonld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bridge",
+      "author": {"@type": "Person", "name": "Ana Lima"}, "datePublished": "2024-03-01T07:00:00Z"}</script>"""
+    found = extract_html(_page(jsonld), None)
+    assert found.authors == ("Ana Lima",)
+    assert found.date_source == "jsonld"
+
+
+def test_no_byline_means_no_author() -> None:
+    found = extract_html(_page(byline=""), None)
+    assert found.authors == ()
+
+
+def test_jsonld_article_body_replaces_extracted_text_only_when_full() -> None:
+    full = "\\n".join([*PROSE, "A fourth paragraph that only the structured data carries, about the budget."])
+    jsonld = f'<script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "{full}"}}</script>'
+    assert extract_html(_page(jsonld), None).paragraphs[-1].startswith("A fourth paragraph")
+    teaser = f'<script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "{PROSE[0]}"}}</script>'
+    assert list(extract_html(_page(teaser), None).paragraphs)[-3:] == PROSE
+
+
+def test_page_without_text_is_rejected() -> None:
+    with pytest.raises(Rejected):
+        extract_html("<html><body><nav><a href='/'>Home</a></nav></body></html>", None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read more: Mayor unveils plan for new downtown transit hub",
+        "Advertisement",
+        "Photo: Jane Doe/Getty Images",
+        "Sign up for our morning newsletter",
+        "Reporting by Jane Doe; Editing by John Roe",
+        "5 min read",
+        "Filed under: Politics, City Hall",
+    ],
+)
+def test_chrome_lines(line: str) -> None:
+    assert is_chrome_line(line, frozenset(), chrome_rules())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "More than 2,500 people attended the meeting, organisers said.",
+        "Related research by the university found the opposite effect.",
+        PROSE[0],
+    ],
+)
+def test_prose_is_not_chrome(line: str) -> None:
+    assert not is_chrome_line(line, frozenset(), chrome_rules())
+
+
+def test_link_headline_lines_are_dropped_but_listed_links_kept() -> None:
+    links = frozenset({"mayor unveils plan for new downtown transit hub"})
+    kept, credits = clean_lines(
+        ["Mayor unveils plan for new downtown transit hub", "- Mayor unveils plan for new downtown transit hub"], links
+    )
+    assert kept == ["- Mayor unveils plan for new downtown transit hub"]
+    assert credits == []
+
+
+def test_second_opinion_only_when_the_first_found_little() -> None:
+    short, long = ["One paragraph of text here."], ["One paragraph of text here.", *PROSE]
+    assert choose_body(short, short, long) == long
+    assert choose_body(PROSE, PROSE, [*PROSE, "extra words " * 5]) == PROSE
+    assert choose_body(PROSE, PROSE[:1], []) == PROSE  # precision mode lost too much
+
+
+def test_clean_fills_schema_v2_fields() -> None:
+    capture = Capture(
+        raw=_page().encode("utf-8"),
+        format="html",
+        source="test:page",
+        captured_at=datetime(2024, 6, 1, tzinfo=UTC),
+        url="https://example.com/news/2024/03/01/bridge",
+    )
+    record = clean(capture)
+    assert isinstance(record, ArticleRecord)
+    assert record.authors == ("Jane Doe", "John Roe")
+    assert record.credits == ("The Canadian Press",)
+    assert record.published_at == datetime(2024, 3, 1, 8, tzinfo=UTC)
+    assert record.updated_at == datetime(2024, 3, 2, 10, tzinfo=UTC)
+    assert record.date_source == "meta"
+    assert record.publisher == "The Daily Example"
+
+
+def test_dates_after_capture_are_dropped() -> None:
+    capture = Capture(
+        raw=_page().encode("utf-8"), format="html", source="test:page", captured_at=datetime(2024, 2, 1, tzinfo=UTC)
+    )
+    record = clean(capture)
+    assert isinstance(record, ArticleRecord)
+    assert record.published_at is None and record.updated_at is None and record.date_source is None

@@ -1,0 +1,91 @@
+"""Page metadata: JSON-LD (graphs, types, persons), <meta>, byline elements, title choice."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from cleaners.metadata import byline_candidates, choose_title, extract_metadata, strip_site_suffix
+
+JSONLD_PAGE = """<html lang="en-GB"><head>
+<title>Council approves new bridge | The Daily Example</title>
+<meta property="og:title" content="Council approves new bridge">
+<meta property="og:site_name" content="The Daily Example">
+<meta property="article:published_time" content="2024-03-01T08:00:00Z">
+<meta name="author" content="Someone Else">
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "name": "Daily Example Site"},
+  {"@type": "NewsArticle", "headline": "Council approves new bridge",
+   "datePublished": "2024-02-29T18:30:00-05:00", "dateModified": "2024-03-02T09:00:00Z",
+   "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Organization", "name": "Example Media"},
+              {"@type": "Person", "name": "John  Roe"}],
+   "publisher": {"@type": "Organization", "name": "The Daily Example"},
+   "articleBody": "First paragraph.\\nSecond paragraph."}
+]}
+</script>
+<script type="application/ld+json">{ not json </script>
+</head><body><h1>Council approves new bridge</h1><p>Body.</p></body></html>"""
+
+
+def _tree(html: str) -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring(html)
+
+
+def test_jsonld_article_in_a_graph() -> None:
+    found = extract_metadata(_tree(JSONLD_PAGE))
+    assert found.authors == ("Jane Doe", "John Roe")  # organisations skipped, spaces folded
+    assert found.author_source == "jsonld"
+    assert (found.published, found.published_source) == ("2024-02-29T18:30:00-05:00", "jsonld")
+    assert (found.modified, found.modified_source) == ("2024-03-02T09:00:00Z", "jsonld")
+    assert found.site_name == "The Daily Example"
+    assert found.article_body == "First paragraph.\nSecond paragraph."
+    assert found.language == "en"
+    assert found.headline == "Council approves new bridge"
+
+
+def test_meta_fallbacks_without_jsonld() -> None:
+    page = JSONLD_PAGE.split('<script type="application/ld+json">')[0] + "</head><body></body></html>"
+    found = extract_metadata(_tree(page))
+    assert (found.authors, found.author_source) == (("Someone Else",), "meta")
+    assert (found.published, found.published_source) == ("2024-03-01T08:00:00Z", "meta")
+    assert found.article_body is None
+
+
+def test_title_prefers_the_visible_headline() -> None:
+    found = extract_metadata(_tree(JSONLD_PAGE))
+    assert choose_title(found) == "Council approves new bridge"
+
+
+def test_title_without_h1_drops_the_site_suffix() -> None:
+    page = "<html><head><title>Ten ways to save energy | Green Homes</title></head><body><p>x</p></body></html>"
+    assert choose_title(extract_metadata(_tree(page))) == "Ten ways to save energy"
+
+
+def test_site_name_h1_is_not_the_title() -> None:
+    page = (
+        "<html><head><title>A brief intro to git • Cory Dransfeldt</title>"
+        '<meta property="og:site_name" content="Cory Dransfeldt"></head>'
+        "<body><h1>Cory Dransfeldt</h1><h2>A brief intro to git</h2></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "A brief intro to git"
+
+
+def test_strip_site_suffix() -> None:
+    assert strip_site_suffix("Storm hits coast - Example News", "Example News") == "Storm hits coast"
+    assert strip_site_suffix("Example News: Storm hits coast", "Example News") == "Storm hits coast"
+    assert strip_site_suffix("Zero Waste - A Beginner's Guide", "Eartheasy") == "Zero Waste - A Beginner's Guide"
+
+
+def test_byline_candidates_marked_and_plain() -> None:
+    page = (
+        "<html><body><nav><span class='author'>Nav Person</span></nav>"
+        "<article><div class='post-meta'><span class='author-name'>Jane Doe</span></div>"
+        "<p>By John Roe</p><p>By the way, this is a long sentence and not a byline at all today.</p>"
+        "<div class='comments'><span class='comment-author'>Troll Person</span></div></article></body></html>"
+    )
+    assert byline_candidates(_tree(page)) == [("Jane Doe", True), ("By John Roe", False)]
+
+
+def test_two_author_links_are_kept_apart() -> None:
+    page = "<html><body><div class='byline'>By <a href='/a'>Jane Doe</a> and <a href='/b'>John Roe</a></div></body>"
+    assert byline_candidates(_tree(page)) == [("Jane Doe, John Roe", True)]
