@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 OUT_DIR = ROOT / "bench" / "out"
 RECORDS_PER_WARC = 2_000
+TABLES = ("articles", "captures", "quarantine")
 
 
 def distinct_pages(capture_format: str) -> list[tuple[str, bytes]]:
@@ -161,12 +162,19 @@ def main() -> None:
         first["ratio_to_baseline"] = round(first["captures_per_s"] / baseline, 2)
         first["rerun_wall_s"] = rerun["wall_s"]
         first["rerun_cost"] = round(rerun["pipeline_s"] / first["pipeline_s"], 4)
-        first["archive_mib"] = round(sum(p.stat().st_size for p in archive.rglob("*.parquet")) / 2**20, 1)
+        sizes = {t: sum(p.stat().st_size for p in (archive / t).rglob("*.parquet")) / 2**20 for t in TABLES}
+        first["archive_mib"] = {t: round(v, 1) for t, v in sizes.items()}
+        first["raw_retention_overhead"] = round(sizes["captures"] / max(sizes["articles"], 1e-9), 2)
+        first["raw_vs_input"] = round(sizes["captures"] / input_mib, 2)
         runs.append(first)
         print(
             f"workers={workers}: {first['captures_per_s']:.1f} captures/s "
             f"({first['ratio_to_baseline']:.2f}x baseline), wall {first['wall_s']:.0f} s, "
             f"peak RSS {first['peak_rss_mib']} MiB, rerun {first['rerun_cost']:.1%} of the first run"
+        )
+        print(
+            f"  archive: {first['archive_mib']} MiB; raw captures table = {first['raw_retention_overhead']}x "
+            f"the articles table, {first['raw_vs_input']}x the WARC.gz input"
         )
         shutil.rmtree(archive, ignore_errors=True)
     results["runs"] = runs
