@@ -42,6 +42,8 @@ PRECISION_MIN_KEPT = 0.8
 #: (paragraph by paragraph) this share of trafilatura's words.
 SECOND_OPINION_RATIO = 2.0
 SECOND_OPINION_COVER = 0.9
+#: ... or, whatever it contains, when it finds this many times more words.
+LOST_BLOCK_RATIO = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +190,11 @@ def readability_paragraphs(html: str) -> list[str]:
 def choose_body(default: list[str], precise: list[str], second: list[str]) -> list[str]:
     """trafilatura's precision mode unless it lost much; readability where trafilatura got little."""
     body = precise if _words(precise) >= PRECISION_MIN_KEPT * _words(default) else default
-    if _words(second) > SECOND_OPINION_RATIO * _words(body) and _covers(" ".join(second), body) >= SECOND_OPINION_COVER:
-        body = second
+    more = _words(second) > SECOND_OPINION_RATIO * _words(body)
+    if more and (not body or _covers(" ".join(second), body) >= SECOND_OPINION_COVER):
+        return second
+    if _words(second) > LOST_BLOCK_RATIO * _words(body):
+        return second  # trafilatura took a small wrong block (a teaser list): not a near miss
     return body
 
 

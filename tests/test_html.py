@@ -120,6 +120,9 @@ def test_second_opinion_only_when_the_first_found_little() -> None:
     assert choose_body(short, short, long) == long
     assert choose_body(PROSE, PROSE, [*PROSE, "extra words " * 5]) == PROSE
     assert choose_body(PROSE, PROSE[:1], []) == PROSE  # precision mode lost too much
+    assert choose_body([], [], PROSE) == PROSE  # trafilatura found nothing
+    teaser = ["Many people dream of becoming entrepreneurs..."]
+    assert choose_body(teaser, teaser, PROSE * 4) == PROSE * 4  # a small wrong block
 
 
 def test_clean_fills_schema_v2_fields() -> None:
