@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,6 +70,9 @@ class Schedule:
             raise ValueError("give exactly one of a cron expression or an interval")
         if self.interval_s is not None and self.interval_s <= 0:
             raise ValueError(f"the interval must be positive, got {self.interval_s}")
+        if self.timezone is not None and self.timezone not in zoneinfo.available_timezones():
+            raise ValueError(f"unknown time zone {self.timezone!r} (use an IANA name such as Europe/Paris)")
+        self.to_prefect()  # an invalid cron expression fails here, naming itself
 
     def to_prefect(self) -> Any:
         from prefect.schedules import Cron, Interval
@@ -386,7 +390,11 @@ def run_serve_command(args: Any, console: Any) -> int:
         return 2
     sources = [str(Path(s).resolve()) if "://" not in s else s for s in args.paths]
     archive = str(Path(args.archive).resolve()) if "://" not in args.archive else args.archive
-    schedule = Schedule(cron=args.cron, interval_s=args.interval, timezone=args.timezone)
+    try:
+        schedule = Schedule(cron=args.cron, interval_s=args.interval, timezone=args.timezone)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 2
     parameters = deployment_parameters(
         sources, archive, batch_size=args.batch_size, workers=args.workers, include=args.include, exclude=args.exclude
     )

@@ -106,8 +106,8 @@ def serve_command(landing: Path, archive: Path, *extra: str) -> list[str]:
 # --- the schedule fires on a real server ------------------------------------------------------
 
 
-@pytest.mark.timeout(2 * SERVE_TIMEOUT_S + 30)
-def test_served_schedule_fires_archives_only_new_captures_and_stops(
+@pytest.mark.timeout(SERVE_TIMEOUT_S + 30)
+def test_served_schedule_fires_archives_a_dropped_capture_and_stops(
     landing: Path, tmp_path: Path, client_env: dict[str, str]
 ) -> None:
     archive = tmp_path / "archive"
@@ -117,10 +117,22 @@ def test_served_schedule_fires_archives_only_new_captures_and_stops(
     assert code == 0, output
     assert "using the Prefect server at http://127.0.0.1:" in output
     assert "seen 1, archived 1, duplicates 0, quarantined 0" in output
-    assert read_table(archive).num_rows == 1
+    assert "stopped after 1 finished run(s): COMPLETED" in output
+    assert read_table(archive).column("url").to_pylist() == ["https://news.example.com/2026/11/20/harbour"]
 
+
+@pytest.mark.timeout(SERVE_TIMEOUT_S + 30)
+def test_a_scheduled_run_over_the_same_folder_archives_only_the_new_capture(
+    landing: Path, tmp_path: Path, client_env: dict[str, str]
+) -> None:
+    from flows.runner import archive_captures
+
+    archive = tmp_path / "archive"
+    harbour_capture(landing, 20)
+    assert archive_captures([landing], archive).archived == 1  # an earlier run
     harbour_capture(landing, 21)  # the scrapers dropped one more capture
-    code, output = run_bounded(serve_command(landing, archive, "--name", "fires"), client_env)
+
+    code, output = run_bounded(serve_command(landing, archive, "--name", "incremental"), client_env)
     assert code == 0, output
     assert "seen 2, archived 1, duplicates 1, quarantined 0" in output
     assert sorted(read_table(archive).column("url").to_pylist()) == [
@@ -144,6 +156,21 @@ def test_serve_without_a_server_starts_a_local_one_and_stops_it(landing: Path, t
     url = output.split("started a local Prefect server at ")[1].split()[0]
     assert not is_healthy(url)
     assert read_table(tmp_path / "archive").num_rows == 1
+
+
+@pytest.mark.timeout(SERVE_TIMEOUT_S + 30)
+def test_serve_stops_after_its_time_limit_when_no_run_is_due(
+    landing: Path, tmp_path: Path, client_env: dict[str, str]
+) -> None:
+    started = time.perf_counter()
+    command = serve_command(landing, tmp_path / "archive", "--name", "idle", "--stop-after", "3")
+    command[command.index("--interval") : command.index("--interval") + 2] = ["--cron", "0 0 1 1 *"]
+    code, output = run_bounded(command, client_env)
+    assert code == 0, output
+    assert "serving 'article-archive-ingest/idle' cron '0 0 1 1 *' (UTC)" in output
+    assert "run finished" not in output
+    assert time.perf_counter() - started < 60
+    assert not (tmp_path / "archive").exists()
 
 
 def test_serve_refuses_a_configured_server_that_does_not_answer(landing: Path, tmp_path: Path) -> None:
@@ -382,5 +409,9 @@ def test_schedule_needs_exactly_one_of_cron_and_interval() -> None:
         Schedule()
     with pytest.raises(ValueError, match="exactly one"):
         Schedule(cron="0 * * * *", interval_s=60)
+    with pytest.raises(ValueError, match="Invalid cron string"):
+        Schedule(cron="every hour")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        Schedule(cron="0 * * * *", timezone="Mars/Base")
     assert Schedule(cron="0 * * * *").describe() == "cron '0 * * * *' (UTC)"
     assert Schedule(interval_s=5).describe() == "every 5 s"
