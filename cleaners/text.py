@@ -20,6 +20,7 @@ Steps, all pure:
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import re
@@ -189,6 +190,16 @@ BLOCK_LENGTH_POWER = 0.5
 ASIDE_PENALTY = 3.0
 #: Lines after an ``aside`` heading that are dropped as its items, at most (see ``aside_items``).
 ASIDE_MAX_ITEMS = 8
+#: A comment thread (or dated teaser list) is THREAD_MIN_HEADERS short dated lines after the
+#: article's start, each within THREAD_MAX_GAP lines of the last; from there on, text counts for
+#: THREAD_DISCOUNT of its score, so a long thread can't outweigh a short article.
+THREAD_MIN_HEADERS = 3
+THREAD_MAX_GAP = 8
+THREAD_DISCOUNT = 0.3
+#: Lines starting like this attribute an embedded post or quote; their dates are not comment headers.
+_QUOTE_ATTRIBUTION = ("—", "–", "-", "~")
+#: Comment headers carry the time of the post ("at 4:47 pm", "2 days ago"); event dates don't.
+_TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -499,20 +510,45 @@ def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tu
     return (best[1], best[2]) if best else None
 
 
-def _block_of(page: Page, log_odds: Sequence[float]) -> tuple[int, int] | None:
-    """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty)."""
+def _block_of(page: Page, log_odds: Sequence[float], thread_start: int | None = None) -> tuple[int, int] | None:
+    """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty).
+
+    From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
+    THREAD_DISCOUNT of their value and the block can't run across its start.
+    """
     scores: list[float | None] = []
     boundaries: list[bool] = []
-    for unit, odds, words in zip(page.units, log_odds, page.words, strict=True):
+    for i, (unit, odds, words) in enumerate(zip(page.units, log_odds, page.words, strict=True)):
         action = unit.rule.action if unit.rule else None
-        boundaries.append(action in ("end", "credit"))
+        boundaries.append(action in ("end", "credit") or i == thread_start)
         if action == "aside":
             scores.append(-ASIDE_PENALTY)
         elif action is not None:
             scores.append(None)
         else:
-            scores.append((odds + BLOCK_SHIFT) * words**BLOCK_LENGTH_POWER)
+            score = (odds + BLOCK_SHIFT) * words**BLOCK_LENGTH_POWER
+            in_thread = thread_start is not None and i >= thread_start
+            scores.append(score * THREAD_DISCOUNT if in_thread and score > 0 else score)
     return best_block(scores, boundaries)
+
+
+def thread_start(page: Page, after: int) -> int | None:
+    """Where a run of dated short lines begins after unit ``after``: comment headers ("Jane on
+    May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text."""
+    dateish = _FEATURE_INDEX["dateish"]
+    dated = [
+        i
+        for i in range(after + 1, len(page.units))
+        if page.units[i].rule is None
+        and page.features[i][dateish]
+        and not page.units[i].text.startswith(_QUOTE_ATTRIBUTION)  # "— Jane Doe (@jane) May 2, 2024"
+        and _TIME_OF_POST.search(page.units[i].text) is not None
+    ]
+    for k in range(len(dated) - THREAD_MIN_HEADERS + 1):
+        run = dated[k : k + THREAD_MIN_HEADERS]
+        if all(b - a <= THREAD_MAX_GAP for a, b in itertools.pairwise(run)):
+            return run[0]
+    return None
 
 
 def _prefix_sums(values: Sequence[float], valid: Sequence[bool]) -> tuple[list[float], list[int]]:
@@ -613,13 +649,17 @@ def aside_items(page: Page) -> set[int]:
 
 def select_lines(page: Page, log_odds: Sequence[float]) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
-    minus the items of promo boxes inside it."""
+    minus the items of promo boxes inside it, and nothing from a comment thread after it."""
     block = _block_of(page, log_odds)
+    thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
+    if thread is not None:
+        block = _block_of(page, log_odds, thread)
     promo = aside_items(page)
     keep = []
     for i, (unit, odds) in enumerate(zip(page.units, log_odds, strict=True)):
         inside = block is not None and block[0] <= i <= block[1]
-        keep.append(unit.rule is None and i not in promo and (inside or odds > KEEP_OUTSIDE_BLOCK))
+        outside_ok = odds > KEEP_OUTSIDE_BLOCK and (thread is None or i < thread)
+        keep.append(unit.rule is None and i not in promo and (inside or outside_ok))
     return keep
 
 

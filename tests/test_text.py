@@ -261,3 +261,18 @@ def test_explain_prints_every_line_with_keep_or_drop_and_why(tmp_path: Path, cap
 
 def test_split_lines_numbers_non_empty_lines() -> None:
     assert split_lines("a\n\n  b  \n") == [Line(1, "a"), Line(3, "b")]
+
+
+def test_dated_comment_headers_start_a_thread_but_embedded_post_dates_do_not(profiles: ProfileSet) -> None:
+    from cleaners.text import analyse_page, thread_start
+
+    thread = []
+    for name, minute in (("alex", 10), ("sam", 12), ("kim", 15)):
+        thread += [f"{name} says:", f"May 3, 2024 at 4:{minute} pm", "I walked past the harbour and it looks great."]
+    page = analyse_page(capture(PROSE, thread), profiles)
+    start = thread_start(page, 0)
+    assert start is not None and page.units[start].text == "May 3, 2024 at 4:10 pm"
+
+    tweets = [f"— Jane Doe (@jane{i}) May {i}, 2024" for i in range(1, 4)]
+    page = analyse_page(capture(PROSE[:1], tweets[:1], PROSE[1:2], tweets[1:2], PROSE[2:3], tweets[2:]), profiles)
+    assert thread_start(page, 0) is None
