@@ -152,7 +152,12 @@ def parse_timestamp(value: object, what: str = "captured_at") -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise SidecarError(f"{what} is not ISO 8601: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)  # partitions are UTC: a time past year 1..9999 there would crash the commit
+    except OverflowError as exc:
+        raise SidecarError(f"{what} is out of range in UTC: {value!r}") from exc
+    return parsed
 
 
 def _optional_url(value: object) -> str | None:
