@@ -26,7 +26,7 @@ import operator
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -322,6 +322,16 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
     return units
 
 
+def _longest_match(patterns: Iterable[re.Pattern[str]]) -> int | None:
+    """The most characters any of the patterns can match, or None if one is unbounded."""
+    try:
+        widths = [re._parser.parse(p.pattern, p.flags).getwidth()[1] for p in patterns]  # type: ignore[attr-defined]
+    except (AttributeError, re.error):  # the parser is internal to ``re``: without it, no bound
+        return None
+    longest = max(widths, default=0)
+    return None if longest >= re._parser.MAXREPEAT else longest  # type: ignore[attr-defined]
+
+
 class RuleMatcher:
     """All rules of a capture's profiles compiled into one alternation: one regex call per line."""
 
@@ -332,10 +342,11 @@ class RuleMatcher:
         ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         self._cache: dict[str, Rule | None] = {}
+        self.max_chars = _longest_match(p for rule in self.rules for p in rule.patterns)
 
     def match(self, line: str) -> Rule | None:
         """The first rule (site rules before generic ones) whose pattern matches the whole line."""
-        if self.pattern is None:
+        if self.pattern is None or (self.max_chars is not None and len(line) > self.max_chars):
             return None
         found = self.pattern.fullmatch(line)
         if found is None:
@@ -576,11 +587,16 @@ def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ..
     start, end = block if block else (n, n)
     sums, counts = _prefix_sums(local, valid)
 
-    def mean(lo: int, hi: int) -> float:
-        lo, hi = max(lo, 0), min(hi, n)
-        count = counts[hi] - counts[lo] if hi > lo else 0
-        return (sums[hi] - sums[lo]) / count if count else 0.0
+    def window(lo_offset: int, hi_offset: int) -> list[float]:
+        """Mean log-odds of the unruled lines in [i + lo_offset, i + hi_offset) for every i."""
+        bounds = [(min(max(i + lo_offset, 0), n), max(min(i + hi_offset, n), 0)) for i in range(n)]
+        return [
+            (sums[hi] - sums[lo]) / count if hi > lo and (count := counts[hi] - counts[lo]) else 0.0
+            for lo, hi in bounds
+        ]
 
+    around_1, around_3, around_8 = window(-1, 2), window(-3, 4), window(-8, 9)
+    before_3, after_3, before_8, after_8 = window(-3, 0), window(1, 4), window(-8, 0), window(1, 9)
     total = sum(page.words)
     before = 0
     ended = False
@@ -594,18 +610,17 @@ def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ..
         distance = 0 if inside else (start - i if i < start else i - end)
         prev = neighbours[i - 1] if i > 0 else none
         nxt = neighbours[i + 1] if i + 1 < n else none
-        before_3, after_3 = mean(i - 3, i), mean(i + 1, i + 4)
         rows.append(
             (
                 1.0,
                 local[i] if valid[i] else 0.0,
-                mean(i - 1, i + 2),
-                mean(i - 3, i + 4),
-                mean(i - 8, i + 9),
-                before_3,
-                after_3,
-                min(before_3, after_3),
-                min(mean(i - 8, i), mean(i + 1, i + 9)),
+                around_1[i],
+                around_3[i],
+                around_8[i],
+                before_3[i],
+                after_3[i],
+                min(before_3[i], after_3[i]),
+                min(before_8[i], after_8[i]),
                 float(inside),
                 math.log1p(distance),
                 float(i < start),
