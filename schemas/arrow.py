@@ -14,8 +14,6 @@ import pyarrow as pa
 SCHEMA_VERSION_KEY = b"article_archive.schema_version"
 TABLE_KEY = b"article_archive.table"
 
-ARTICLES_SCHEMA_VERSION = 2
-QUARANTINE_SCHEMA_VERSION = 1
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -112,14 +110,24 @@ CAPTURES_SCHEMA_V1 = _schema(
     ),
 )
 
+#: Version 2 keeps the transport's charset, so a reprocess decodes a quarantined capture as the ingest did.
+QUARANTINE_SCHEMA_V2 = _schema(
+    "quarantine",
+    2,
+    (
+        *QUARANTINE_SCHEMA_V1,
+        _field("declared_encoding", pa.string(), "Charset declared by the transport (HTTP header, sidecar)"),
+    ),
+)
+
 ARTICLES_SCHEMA = ARTICLES_SCHEMA_V2
-QUARANTINE_SCHEMA = QUARANTINE_SCHEMA_V1
+QUARANTINE_SCHEMA = QUARANTINE_SCHEMA_V2
 CAPTURES_SCHEMA = CAPTURES_SCHEMA_V1
 
 #: Every schema this code has ever written, by table and version: the reader's evolution map.
 SCHEMAS: Mapping[str, Mapping[int, pa.Schema]] = {
     "articles": {1: ARTICLES_SCHEMA_V1, 2: ARTICLES_SCHEMA_V2},
-    "quarantine": {1: QUARANTINE_SCHEMA_V1},
+    "quarantine": {1: QUARANTINE_SCHEMA_V1, 2: QUARANTINE_SCHEMA_V2},
     "captures": {1: CAPTURES_SCHEMA_V1},
 }
 CURRENT_SCHEMAS: Mapping[str, pa.Schema] = {

@@ -121,20 +121,10 @@ class Quarantined:
     detail: str
 
     def to_row(self, cleaner_version: str) -> dict[str, Any]:
-        """A plain dict for the ``quarantine`` table (raw bytes kept so nothing is lost)."""
-        capture = self.capture
-        return {
-            "capture_id": capture.capture_id,
-            "source": capture.source,
-            "url": capture.url,
-            "captured_at": capture.captured_at,
-            "capture_format": capture.format,
-            "stage": self.stage,
-            "reason": self.reason,
-            "detail": self.detail,
-            "raw": capture.raw,
-            "cleaner_version": cleaner_version,
-        }
+        """A plain dict for the ``quarantine`` table: the raw capture (so nothing is lost) and why."""
+        row = capture_row(self.capture)
+        row.update(stage=self.stage, reason=self.reason, detail=self.detail, cleaner_version=cleaner_version)
+        return row
 
 
 CleanResult = ArticleRecord | Quarantined
