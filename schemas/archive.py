@@ -135,6 +135,8 @@ class ArchiveStore:
     def data_files(self, table: str) -> list[str]:
         """Committed Parquet files of one table, sorted (temporary and hidden files excluded)."""
         root = self.table_path(table)
+        if not self.is_local:  # s3fs caches listings: without this, files other processes wrote stay unseen
+            self.fs.invalidate_cache(root)
         if not self.fs.isdir(root):
             return []
         return sorted(
