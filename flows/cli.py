@@ -52,6 +52,12 @@ def _add_ingest_arguments(command: argparse.ArgumentParser, *, default_workers: 
     command.add_argument(
         "--no-prefect", action="store_true", help="run the plain-Python pipeline, without Prefect (no server start-up)"
     )
+    command.add_argument(
+        "--dask-address", metavar="URL", help="clean on this Dask cluster, e.g. tcp://HOST:8786 (needs PREFECT_API_URL)"
+    )
+    command.add_argument(
+        "--storage-option", action="append", metavar="KEY=VALUE", help="fsspec option for s3:// etc. (repeatable)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,6 +131,14 @@ def _total_input_bytes(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace, console: Console, rows_per_file: int | None) -> int:
+    if args.dask_address or args.storage_option:
+        from flows.distributed import prepare_scale_out
+
+        urls = [*args.paths, args.archive]
+        problem = prepare_scale_out(urls, args.storage_option, args.dask_address, args.no_prefect)
+        if problem:
+            console.print(f"[red]error:[/red] {problem}")
+            return 2
     try:
         total_bytes = _total_input_bytes(args)
     except FileNotFoundError as exc:
@@ -150,6 +164,7 @@ def _ingest(args: argparse.Namespace, console: Console, rows_per_file: int | Non
                     include=args.include,
                     exclude=args.exclude,
                     rows_per_file=rows_per_file,
+                    dask_address=args.dask_address,
                 )
             report = RunReport(**result)
     from flows.report import print_report

@@ -161,13 +161,16 @@ def ingest_flow(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     rows_per_file: Annotated[int | None, Field(ge=1)] = None,
+    dask_address: Annotated[str | None, Field(min_length=1)] = None,
 ) -> dict[str, Any]:
     """Archive every capture under ``sources``: read, clean in batches, write Parquet.
 
     Captures the archive already holds (by capture id) are skipped before cleaning, so a
     scheduled run over a growing landing folder only cleans what is new. ``workers`` = 0 cleans
     in this process; N >= 1 uses N worker processes. ``rows_per_file`` buffers rows across
-    batches into files of that many rows (default: a file per batch). Parameters are validated
+    batches into files of that many rows (default: a file per batch). ``dask_address`` (e.g.
+    ``tcp://scheduler:8786``) cleans the batches as tasks on that Dask cluster instead (``workers``
+    is then unused; commits stay in this process; see docs/scaling.md). Parameters are validated
     (Prefect raises ``ParameterTypeError`` naming the parameter; a deployment run is refused).
     """
     since, until = as_utc(since), as_utc(until)
@@ -178,16 +181,22 @@ def ingest_flow(
     options = SourceOptions(include=tuple(include or ()), exclude=tuple(exclude or ()))
     logger.info("run %s: archiving %s into %s (workers=%d)", run.run_id, ", ".join(sources), archive, workers)
     inputs = list_inputs(sources, options)
-    window = FutureWindow(limit=max(1, 2 * workers))
-    with cleaning_pool(workers) as cleaner:
-        try:
-            for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):
-                if workers == IN_PROCESS:
-                    archive_batch(run, batch, batch_no, cleaner)
-                else:
-                    window.add(archive_batch.submit(run, batch, batch_no, cleaner))
-        finally:
-            window.drain()
+    if dask_address:
+        from flows.distributed import archive_on_dask
+
+        batches = batched(run.captures_of(inputs, options), batch_size)
+        archive_on_dask(run, batches, dask_address, commit_batch, log=logger.info)
+    else:
+        window = FutureWindow(limit=max(1, 2 * workers))
+        with cleaning_pool(workers) as cleaner:
+            try:
+                for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):
+                    if workers == IN_PROCESS:
+                        archive_batch(run, batch, batch_no, cleaner)
+                    else:
+                        window.add(archive_batch.submit(run, batch, batch_no, cleaner))
+            finally:
+                window.drain()
     report = finish_run(run)
     logger.info(
         "run %s: seen %d, archived %d, duplicates %d, quarantined %d, %d files, %.1f captures/s",
