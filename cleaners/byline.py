@@ -28,6 +28,7 @@ _NAME_WORD = re.compile(
 )
 _REJECT = re.compile(r"@|https?:|www\.|\w\.(?:com|net|org|io|co|ai|app|dev)\b|\d|#|[()\[\]{}<>]|\?|!", re.IGNORECASE)
 MAX_NAME_WORDS = 5
+_UNIT_WORDS = frozenset({"desk", "team", "staff", "bureau", "newsroom", "editors"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +98,11 @@ def _as_person(part: str, site_name: str | None = None, host: str | None = None,
         return None
     titles, organisations = _name_words()
     words = _strip_job_title(part.split())
+    tail = part.split()[len(words) :]
     if not words or len(words) > MAX_NAME_WORDS or (len(words) == 1 < len(part.split())):
         return None
+    if len(tail) == 1 and tail[0].lower() in _UNIT_WORDS:
+        return None  # "TOI Lifestyle Desk", "Acme Team": a unit of an organisation
     lowered = [w.lower().strip(".,") for w in words]
     if any(w in organisations for w in lowered) or any(w in titles for w in lowered):
         return None
@@ -140,7 +144,9 @@ def parse_byline(raw: str, site_name: str | None = None, host: str | None = None
     text = _LEAD_IN.sub("", text, count=1)
     authors: list[str] = []
     credits: list[str] = []
-    for part in _parts(text):
+    parts = _parts(text)
+    single = single and len(parts) == 1  # "Research" out of "Center for … and Research" is no name
+    for part in parts:
         part = _LEAD_IN.sub("", part, count=1)
         if agency := _as_agency(part):
             credits.append(agency)

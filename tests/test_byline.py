@@ -63,6 +63,8 @@ def test_suffix_is_kept(raw: str, name: str) -> None:
         "CNN Staff",
         "Editorial Team",
         "Acme Marketing Solutions",
+        "TOI Lifestyle Desk",
+        "Center for Drug Evaluation and Research",
     ],
 )
 def test_non_names_are_rejected(raw: str) -> None:
@@ -89,3 +91,9 @@ def test_structured_names_keep_order_and_drop_duplicates() -> None:
     parsed = names_from_list(["John Roe", "Jane Doe", "John Roe", "Reuters"])
     assert parsed.authors == ("John Roe", "Jane Doe")
     assert parsed.credits == ("Reuters",)
+
+
+def test_one_word_names_only_when_the_byline_is_that_word() -> None:
+    assert names_from_list(["Maddy"]).authors == ("Maddy",)
+    assert names_from_list(["Center for Drug Evaluation and Research"]).authors == ()
+    assert names_from_list(["TOI Lifestyle Desk"]).authors == ()
