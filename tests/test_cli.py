@@ -52,3 +52,22 @@ def test_run_through_prefect_is_idempotent(tmp_path: Path, capsys: pytest.Captur
     out = capsys.readouterr().out
     assert read_table(Path(archive)).num_rows == 1
     assert "wall time" in out
+
+
+def test_backfill_with_worker_processes_window_and_globs(
+    mixed_inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(tmp_path / "a")
+    args = ["backfill", str(mixed_inputs), "--archive", archive, "--no-prefect", "--workers", "2", "--batch-size", "1"]
+    assert main([*args, "--exclude", "*.txt", "--since", "2026-11-01", "--until", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert read_table(Path(archive)).column("url").to_pylist() == ["https://news.example.com/2026/11/harbour"]
+    assert "binary" in out and "no_article_text" in out  # the two HTML captures refused, with their reasons
+    assert main([*args]) == 0  # resume: the .txt captures now, the rest skipped without cleaning
+    assert read_table(Path(archive)).num_rows == 2
+
+
+def test_bad_date_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["backfill", "x", "--since", "last tuesday"])
+    assert "not a date" in capsys.readouterr().err

@@ -117,3 +117,16 @@ def test_warc_and_jsonl_inputs_through_the_runner(tmp_path: Path) -> None:
     assert (report.inputs, report.seen, report.archived, report.skipped_records) == (2, 4, 4, 3)
     urls = set(read_table(tmp_path / "archive").column("url").to_pylist())
     assert urls == {url for url, _ in pages}
+
+
+def test_progress_is_reported_after_each_batch(mixed_inputs: Path, tmp_path: Path) -> None:
+    from flows.runner import IngestRun, Progress
+
+    seen: list[Progress] = []
+    run = IngestRun(tmp_path / "archive", on_progress=seen.append)
+    for batch in batched(run.captures([str(mixed_inputs)]), 2):
+        run.process(batch)
+    report = run.finish()
+    assert [p.seen for p in seen] == [2, 4, 5]
+    assert seen[-1].quarantined == report.quarantined == 3
+    assert seen[-1].bytes_read == sum(f.stat().st_size for f in mixed_inputs.iterdir() if f.suffix != ".json")
