@@ -311,14 +311,48 @@ async def finished_states(deployment_id: UUID, since: datetime) -> list[str]:
     return [run.state_type.value for run in reversed(runs) if run.state_type is not None]
 
 
+async def drop_stale_runs(deployment_id: UUID, before: datetime) -> int:
+    """Delete the scheduler's runs of this deployment that fell due before ``before`` and never ran.
+
+    They were created with the parameters the deployment had then (maybe another archive), and
+    runs are incremental: the next run picks up whatever they would have. Runs started by hand
+    (``prefect deployment run``) are kept.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=["SCHEDULED"])),
+                expected_start_time=FlowRunFilterExpectedStartTime(before_=before),
+            ),
+        )
+        stale = [run for run in runs if run.auto_scheduled]
+        for run in stale:
+            await client.delete_flow_run(run.id)
+    return len(stale)
+
+
 async def serve_deployment(deployment: Any, stop: StopWhen, say: Say, poll_s: float = 1.0) -> ServeOutcome:
     """Serve until Ctrl-C / SIGTERM, or until ``stop`` says so (then in-flight runs are cancelled)."""
     from prefect.runner import Runner
 
     runner = Runner(name=f"article-archive-{deployment.name}")
-    deployment_id = await runner.aadd_deployment(deployment)
-    outcome = ServeOutcome()
     since = datetime.now(UTC)
+    deployment_id = await runner.aadd_deployment(deployment)
+    dropped = await drop_stale_runs(deployment_id, since)
+    if dropped:
+        say(f"dropped {dropped} scheduled run(s) that fell due while nothing served this deployment")
+    outcome = ServeOutcome()
     if stop.never:
         await runner.start()
         return outcome
