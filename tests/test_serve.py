@@ -18,6 +18,8 @@ from flows.runner import IngestRun, clean_batch
 from schemas.archive import ArchiveStore, read_table
 
 SERVE_TIMEOUT_S = 150
+#: Added to the timeout of each test on the session server: the first one waits for it to start.
+SERVER_START_S = 120
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -106,7 +108,7 @@ def serve_command(landing: Path, archive: Path, *extra: str) -> list[str]:
 # --- the schedule fires on a real server ------------------------------------------------------
 
 
-@pytest.mark.timeout(SERVE_TIMEOUT_S + 30)
+@pytest.mark.timeout(SERVER_START_S + SERVE_TIMEOUT_S + 30)
 def test_served_schedule_fires_archives_a_dropped_capture_and_stops(
     landing: Path, tmp_path: Path, client_env: dict[str, str]
 ) -> None:
@@ -121,7 +123,7 @@ def test_served_schedule_fires_archives_a_dropped_capture_and_stops(
     assert read_table(archive).column("url").to_pylist() == ["https://news.example.com/2026/11/20/harbour"]
 
 
-@pytest.mark.timeout(SERVE_TIMEOUT_S + 30)
+@pytest.mark.timeout(SERVER_START_S + SERVE_TIMEOUT_S + 30)
 def test_a_scheduled_run_over_the_same_folder_archives_only_the_new_capture(
     landing: Path, tmp_path: Path, client_env: dict[str, str]
 ) -> None:
@@ -158,7 +160,7 @@ def test_serve_without_a_server_starts_a_local_one_and_stops_it(landing: Path, t
     assert read_table(tmp_path / "archive").num_rows == 1
 
 
-@pytest.mark.timeout(SERVE_TIMEOUT_S + 30)
+@pytest.mark.timeout(SERVER_START_S + SERVE_TIMEOUT_S + 30)
 def test_serve_stops_after_its_time_limit_when_no_run_is_due(
     landing: Path, tmp_path: Path, client_env: dict[str, str]
 ) -> None:
@@ -192,7 +194,7 @@ def _apply_deployment(name: str, landing: Path, archive: Path) -> None:
     deployment.apply()
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(SERVER_START_S + 120)
 @pytest.mark.usefixtures("on_test_server")
 def test_deployment_runs_validate_their_parameters(landing: Path, tmp_path: Path, client_env: dict[str, str]) -> None:
     from prefect.deployments import run_deployment
@@ -218,7 +220,7 @@ def test_deployment_runs_validate_their_parameters(landing: Path, tmp_path: Path
     assert "minimum of 0" in output
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(SERVER_START_S + 150)
 def test_prefect_yaml_deploys_the_hourly_deployment_to_a_work_pool(
     landing: Path, tmp_path: Path, client_env: dict[str, str]
 ) -> None:
@@ -378,7 +380,7 @@ def test_only_transient_io_errors_are_retried() -> None:
     assert not is_transient_io_error(ValueError("a cleaner bug"))
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(SERVER_START_S + 120)
 @pytest.mark.usefixtures("on_test_server")
 def test_the_flow_retries_a_failed_commit_and_publishes_its_report(
     landing: Path, tmp_path: Path, flaky_writes: list[str]
