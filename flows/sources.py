@@ -286,9 +286,19 @@ def read_warc(item: InputFile, options: SourceOptions, stats: SourceStats) -> It
         yield unreadable(f"{item.url}#{end}", "html", b"", "bad_warc", detail)
         return
     size = fs.size(item.url)
-    if size is not None and end < size:
+    if size is not None and end < size and not _only_separators(fs, item.url, end, size):
         detail = f"{size - end} bytes after the last complete record could not be read: the WARC file is truncated"
         yield unreadable(f"{item.url}#{end}", "html", b"", "bad_warc", detail)
+
+
+def _only_separators(fs: AbstractFileSystem, url: str, start: int, size: int) -> bool:
+    """True when the bytes after the last record are only blank lines (an uncompressed WARC's last
+    record separator, which warcio leaves out of the record's length)."""
+    if size - start > 64:
+        return False
+    with fs.open(url, "rb") as handle:
+        handle.seek(start)
+        return not handle.read().strip()
 
 
 def _with_source(found: Capture | Quarantined, source: str) -> Capture | Quarantined:
