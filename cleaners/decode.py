@@ -24,6 +24,15 @@ BINARY_SAMPLE = 8192
 MAX_CONTROL_SHARE = 0.05
 #: charset-normalizer reads the whole document in chunks of this size, not a sample.
 WHOLE_DOCUMENT_CHUNK = 4096
+#: Larger captures are quarantined (``too_large``, raw kept) rather than cleaned: cleaning time grows
+#: with size (a dense 8 MiB page takes ~100 s), and real article pages stay under 2 MiB.
+MAX_CLEAN_BYTES = 16 * 1024 * 1024
+#: Controls with no place in article text — C0 but tab/newline/CR, DEL, and the bidi embeddings,
+#: overrides and isolates that reorder what a screen shows — are removed (the HTML parser drops them
+#: too); the C0 controls Python splits lines at become newlines. LRM/RLM marks, ZWJ/ZWNJ and C1
+#: (WHATWG windows-1252 decodes its five unassigned bytes to C1) stay.
+_LINE_BREAK_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e]")
+_STRIPPED_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +103,15 @@ def _try(raw: bytes, encoding: str | None) -> str | None:
 def sniff_meta_charset(raw: bytes) -> str | None:
     """The charset an HTML page declares in its first few KB, if it names a real codec."""
     match = _META_CHARSET.search(raw[:4096])
-    return _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    codec = _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    # WHATWG: a <meta> cannot declare UTF-16 (the tag itself was read as ASCII), so it means UTF-8.
+    return "utf-8" if codec in ("utf-16", "utf-16-le", "utf-16-be") else codec
 
 
 def decode_bytes(raw: bytes, declared: str | None = None, *, is_html: bool = False) -> Decoded:
     """Decode ``raw`` the way a browser would, then repair mojibake. Raises Rejected."""
+    if len(raw) > MAX_CLEAN_BYTES:
+        raise Rejected("decode", "too_large", f"{len(raw)} bytes is over the {MAX_CLEAN_BYTES}-byte cleaning limit")
     if looks_binary(raw):
         raise Rejected("decode", "binary", "the bytes are binary data, not text (NUL or control bytes)")
     for bom, encoding in _BOMS:
@@ -112,11 +125,16 @@ def decode_bytes(raw: bytes, declared: str | None = None, *, is_html: bool = Fal
         text = _try(raw, encoding)
         if text is not None:
             return _repair(text, encoding)
-    best = charset_normalizer.from_bytes(
+    matches = charset_normalizer.from_bytes(
         raw, steps=max(1, len(raw) // WHOLE_DOCUMENT_CHUNK), chunk_size=WHOLE_DOCUMENT_CHUNK
-    ).best()
+    )
+    best = matches.best()
     if best is None:
         raise Rejected("decode", "undecodable", "no text encoding fits these bytes")
+    # A few accented letters fit many code pages equally well (cp1250, cp1252, cp1257 …); on a tie,
+    # windows-1252 — the WHATWG fallback and the web's most common single-byte encoding — wins.
+    tied = (m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence))
+    best = next((m for m in tied if _codec(m.encoding) == "cp1252"), best)
     encoding = _codec(best.encoding) or best.encoding
     text = _try(raw, encoding)
     return _repair(text if text is not None else str(best), encoding)
@@ -145,6 +163,11 @@ _FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
 def _repair(text: str, encoding: str) -> Decoded:
     """Fix mojibake with ftfy, only where a cheap scan finds its signature (ftfy is slow on pages)."""
     if not _MOJIBAKE_HINT.search(text) or not ftfy.badness.is_bad(text):
-        return Decoded(text, encoding, repaired=False)
+        return Decoded(without_controls(text), encoding, repaired=False)
     fixed = ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
-    return Decoded(fixed, encoding, repaired=fixed != text)
+    return Decoded(without_controls(fixed), encoding, repaired=fixed != text)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control and bidi-override characters (line-breaking controls as newlines)."""
+    return _STRIPPED_CONTROLS.sub("", _LINE_BREAK_CONTROLS.sub("\n", text))
