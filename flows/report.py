@@ -16,6 +16,7 @@ def _counts(report: RunReport) -> list[tuple[str, str]]:
         ("quarantined", str(report.quarantined)),
         ("files written", str(len(report.files))),
         ("time taken", f"{report.elapsed_s:.2f} s"),
+        ("throughput", f"{report.captures_per_s:.1f} captures/s"),
     ]
 
 
