@@ -715,6 +715,8 @@ TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30
 TITLE_MIN_CAPITALS = 0.3
 #: A line is a dateline (not text) only if it is this short.
 DATELINE_MAX_WORDS = 14
+#: A bare name beside the dateline has this many capitalised words.
+NAME_MIN_WORDS, NAME_MAX_WORDS = 2, 4
 #: An ALL-CAPS byline ("JANE DOE AND JOHN ROE") has at most this many words.
 CAPS_BYLINE_MAX_WORDS = 8
 
@@ -783,14 +785,26 @@ def find_header(page: Page, keep: Sequence[bool]) -> Header:
         if published is None and words <= DATELINE_MAX_WORDS and (date_found := parse_text_date(unit.text)):
             published = date_found
             units[i] = DATELINE_SIGNAL
-        elif byline is None and _is_caps_byline(unit.text):
+        elif byline is None and (_is_caps_byline(unit.text) or _is_name_by_dateline(page, i, units)):
             byline = unit.text
             units[i] = BYLINE_SIGNAL
         elif title is None and _is_title(page, i):
             title = unit.text
             units[i] = TITLE_SIGNAL
-            break
     return Header(title, byline, published, units)
+
+
+def _is_name_by_dateline(page: Page, index: int, found: dict[int, str]) -> bool:
+    """A bare name ("Andrew King") on the line next to the article's dateline is its byline."""
+    beside_date = found.get(index + 1) == DATELINE_SIGNAL or (
+        index > 0 and parse_text_date(page.units[index - 1].text) is not None
+    )
+    words = page.units[index].text.split()
+    return (
+        beside_date
+        and NAME_MIN_WORDS <= len(words) <= NAME_MAX_WORDS
+        and all(w[0].isupper() and w.replace(".", "").replace("-", "").replace("'", "").isalpha() for w in words)
+    )
 
 
 _FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}

@@ -276,3 +276,14 @@ def test_dated_comment_headers_start_a_thread_but_embedded_post_dates_do_not(pro
     tweets = [f"— Jane Doe (@jane{i}) May {i}, 2024" for i in range(1, 4)]
     page = analyse_page(capture(PROSE[:1], tweets[:1], PROSE[1:2], tweets[1:2], PROSE[2:3], tweets[2:]), profiles)
     assert thread_start(page, 0) is None
+
+
+def test_bare_name_next_to_the_dateline_is_the_byline(profiles: ProfileSet) -> None:
+    header = ["Andrew King", "September 4, 2025", "Harbour Reopens After Storm Repairs"]
+    found = extract_text(capture(MENU, header, PROSE, FOOTER), profiles)
+    assert (found.byline, found.published, found.title) == (
+        "Andrew King",
+        "2025-09-04",
+        "Harbour Reopens After Storm Repairs",
+    )
+    assert kept_texts(found) == PROSE
