@@ -58,6 +58,7 @@ class _InFlight:
     to_clean: list[Capture]
     rejected: list[Quarantined]
     future: Any
+    data: Any = None  # the scattered batch, held until its task is done
 
 
 def cluster_threads(client: Any) -> int:
@@ -77,8 +78,10 @@ def archive_on_dask(
     """Clean ``batches`` on the Dask cluster at ``address``; commit each batch here, in order.
 
     At most ``IN_FLIGHT_PER_THREAD`` batches per worker thread are in flight, so the parent holds a
-    bounded number of batches in memory however long the input is. A failed cleaning task fails the
-    run when its batch comes up for commit (futures are always resolved).
+    bounded number of batches in memory however long the input is. A batch's bytes are scattered to
+    a worker first and the task gets a reference: embedded in the task itself, a batch of 200 HTML
+    pages (about 36 MiB) would pass through the scheduler and be hashed for the task's key. A failed
+    cleaning task fails the run when its batch comes up for commit (futures are always resolved).
     """
     from prefect_dask import DaskTaskRunner
 
@@ -91,8 +94,12 @@ def archive_on_dask(
         try:
             for batch_no, batch in enumerate(batches):
                 to_clean, rejected = run.split_known(batch)
-                future = runner.submit(clean_batch_task, parameters={"captures": to_clean}) if to_clean else None
-                window.append(_InFlight(batch_no, to_clean, rejected, future))
+                if not to_clean:
+                    window.append(_InFlight(batch_no, to_clean, rejected, None))
+                else:
+                    [data] = client.scatter([to_clean], hash=False)  # straight to a worker, not via the scheduler
+                    future = runner.submit(clean_batch_task, parameters={"captures": data})
+                    window.append(_InFlight(batch_no, to_clean, rejected, future, data))
                 while len(window) >= limit:
                     _commit_oldest(run, window, commit)
             while window:
