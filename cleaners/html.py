@@ -1,4 +1,4 @@
-"""HTML capture extraction: structured metadata, chrome pre-cleaning, trafilatura, line rules."""
+"""HTML capture extraction: structured metadata, trafilatura with a readability second opinion, line rules."""
 
 from __future__ import annotations
 
