@@ -26,7 +26,7 @@ import operator
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -207,6 +207,8 @@ KEEP_OUTSIDE_BLOCK = 0.0
 COLUMN_GAP = re.compile(r" {8,}")
 #: A column split needs a cell of at least this many words (otherwise it is a table row).
 COLUMN_MIN_WORDS = 6
+#: Most rule patterns match only short lines (menus, buttons); longer lines skip them.
+SHORT_RULE_CHARS = 80
 #: Rule results are remembered for lines up to this long (menus, footers: the same on many pages),
 #: for at most RULE_CACHE_SIZE distinct lines per profile pair.
 RULE_CACHE_MAX_CHARS = 120
@@ -322,33 +324,50 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
     return units
 
 
-def _longest_match(patterns: Iterable[re.Pattern[str]]) -> int | None:
-    """The most characters any of the patterns can match, or None if one is unbounded."""
+def _pattern_width(pattern: re.Pattern[str]) -> int | None:
+    """The most characters a pattern can match, or None if unbounded (or the width is unknown)."""
     try:
-        widths = [re._parser.parse(p.pattern, p.flags).getwidth()[1] for p in patterns]  # type: ignore[attr-defined]
+        width = re._parser.parse(pattern.pattern, pattern.flags).getwidth()[1]  # type: ignore[attr-defined]
     except (AttributeError, re.error):  # the parser is internal to ``re``: without it, no bound
         return None
-    longest = max(widths, default=0)
-    return None if longest >= re._parser.MAXREPEAT else longest  # type: ignore[attr-defined]
+    return None if width >= re._parser.MAXREPEAT else width  # type: ignore[attr-defined]
+
+
+def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool]) -> re.Pattern[str] | None:
+    """One regex of the rules' patterns that pass ``keep``, each rule a named group ``r<index>``."""
+    parts = []
+    for i, rule in enumerate(rules):
+        patterns = [f"(?:{p.pattern})" for p in rule.patterns if keep(p)]
+        if patterns:
+            parts.append(f"(?P<r{i}>{'|'.join(patterns)})")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into one alternation: one regex call per line."""
+    """All rules of a capture's profiles compiled into one alternation: one regex call per line.
+
+    Lines longer than SHORT_RULE_CHARS are tried only against the patterns that can match that
+    many characters (few: "… all rights reserved …"), and lines longer than any pattern can
+    match are not tried at all.
+    """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        parts = [
-            f"(?P<r{i}>{'|'.join(f'(?:{p.pattern})' for p in rule.patterns)})" for i, rule in enumerate(self.rules)
-        ]
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        widths = {id(p): _pattern_width(p) for rule in self.rules for p in rule.patterns}
+        self.pattern = _alternation(self.rules, lambda p: True)
+        self.long_pattern = _alternation(
+            self.rules, lambda p: widths[id(p)] is None or widths[id(p)] > SHORT_RULE_CHARS
+        )
+        bounded = [w for w in widths.values() if w is not None]
+        self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
-        self.max_chars = _longest_match(p for rule in self.rules for p in rule.patterns)
 
     def match(self, line: str) -> Rule | None:
         """The first rule (site rules before generic ones) whose pattern matches the whole line."""
-        if self.pattern is None or (self.max_chars is not None and len(line) > self.max_chars):
+        if self.max_chars is not None and len(line) > self.max_chars:
             return None
-        found = self.pattern.fullmatch(line)
+        pattern = self.long_pattern if len(line) > SHORT_RULE_CHARS else self.pattern
+        found = pattern.fullmatch(line) if pattern is not None else None
         if found is None:
             return None
         return self.rules[int(found.lastgroup[1:])] if found.lastgroup else first_matching_rule(line, self.rules)
