@@ -228,3 +228,37 @@ def test_ingest_flow_cleans_on_a_dask_cluster_and_commits_here(
     assert (report["seen"], report["archived"], report["quarantined"]) == (5, 2, 3)
     assert read_table(archive).num_rows == 2
     assert (rerun["seen"], rerun["archived"], rerun["duplicates"]) == (5, 0, 5)
+
+
+@pytest.fixture
+def fsspec_conf() -> Iterator[None]:
+    """Restore fsspec's per-protocol defaults after a test that lets the CLI set them."""
+    import fsspec.config
+
+    saved = {k: dict(v) for k, v in fsspec.config.conf.items()}
+    yield
+    fsspec.config.conf.clear()
+    fsspec.config.conf.update(saved)
+
+
+def test_plain_run_from_a_bucket_with_the_endpoint_as_a_storage_option(
+    s3_endpoint: str, mixed_inputs: Path, monkeypatch: pytest.MonkeyPatch, fsspec_conf: None
+) -> None:
+    import s3fs
+
+    from flows.cli import main
+    from schemas.archive import read_table
+
+    for name, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ENDPOINT_URL", "FSSPEC_S3_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    fs = s3fs.S3FileSystem(key="testing", secret="testing", endpoint_url=s3_endpoint, skip_instance_cache=True)
+    fs.mkdir("plain-inbox")
+    fs.put(str(mixed_inputs), "plain-inbox/landing", recursive=True)
+    endpoint = f"endpoint_url={s3_endpoint}"
+    args = ["s3://plain-inbox/landing", "--archive", "s3://plain-inbox/archive", "--no-prefect"]
+    assert main(["run", *args, "--storage-option", endpoint]) == 0
+    assert read_table("s3://plain-inbox/archive").num_rows == 2
+    assert fs.find("plain-inbox/archive/articles", refresh=True)
+    assert main(["run", *args, "--storage-option", "endpoint_url"]) == 2  # not key=value
