@@ -6,16 +6,18 @@ a rule or signal id, so ``article-archive explain`` can show why every line was 
 
 Steps, all pure:
 
-1. profile rules (data, ``cleaners/profiles/*.toml``) mark lines as ``drop``, ``end``,
+1. lines: a two-column rendering is split into its columns, and hard-wrapped sentences are
+   joined into one logical line (a unit) each;
+2. profile rules (data, ``cleaners/profiles/*.toml``) mark units as ``drop``, ``end``,
    ``aside``, ``credit`` or ``byline``;
-2. every other line gets a content score from its own shape — length, sentence punctuation,
-   stop-word share in the page's language, capitalisation, digits, separators, whether it is
-   repeated elsewhere on the page — a linear model whose weights are named below;
-3. the best contiguous block of content (maximum-sum run of the scores; rule-dropped lines are
-   transparent, ``end``/``credit`` lines are hard boundaries, ``aside`` headings a penalty) is
-   the article's core; neighbouring blocks that are content-like across a short gap join it;
-4. inside the block, lines that score as clear chrome are still dropped; title, byline and date
-   found just before the block go to their fields.
+3. the line model scores every other unit from its own shape (length, sentence punctuation,
+   stop-word share in the page's language, capitals, digits, separators, table cells, whether
+   it repeats elsewhere on the page); the context model rescores it from its neighbours' scores
+   and its place relative to the best block (weights: LINE_WEIGHTS, CONTEXT_WEIGHTS);
+4. the article is the maximum-sum block of those scores (rule-dropped units are transparent,
+   ``end``/``credit`` units hard boundaries, ``aside`` headings a penalty and their listed items
+   dropped; a run of timed comment headers ends it), plus units that are sure on their own;
+5. the title, byline and date are looked for just before the article and leave the body.
 """
 
 from __future__ import annotations
@@ -34,10 +36,9 @@ from cleaners.language import detect_language, stopwords
 from cleaners.profiles import Profile, ProfileSet, Rule
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Feature patterns run once over the whole page (lines joined by "\n", re.MULTILINE), so none
-# of them may match across a line break: within a line, whitespace is written [^\S\n].
+# _SENTENCE_END and _BULLET_START run once over the whole page (lines joined by "\n", re.MULTILINE);
+# no feature pattern may match across a line break: within a line, whitespace is [^\S\n].
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$", re.MULTILINE)
-_WORD_INITIAL = re.compile(r"(?<![\w'’-])[^\W\d_]", re.UNICODE)
 _BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-][^\S\n]|\d{1,2}[.)][^\S\n]|\(?[a-z]\)[^\S\n])", re.MULTILINE)
 _SEPARATORS = re.compile(r"[^\S\n][|•·»›/][^\S\n]|[^\S\n][|»›]$|^[|»›][^\S\n]", re.MULTILINE)
 _URL_OR_EMAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
