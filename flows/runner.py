@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cleaners import CLEANER_VERSION
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
-from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, new_run_id
+from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, fault_point, new_run_id
 from schemas.fingerprint import simhash
 from schemas.records import ArticleRecord, Capture, Quarantined
 
@@ -252,6 +252,7 @@ class IngestRun:
         pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
         if to_clean:
             pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
+        fault_point("cleaned")
         self.commit(pairs)
 
     def finish(self) -> RunReport:

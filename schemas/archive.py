@@ -33,6 +33,7 @@ import os
 import posixpath
 import secrets
 import shutil
+import signal
 import threading
 import time
 import uuid
@@ -68,6 +69,11 @@ COMPRESSION_LEVELS = {"captures": 9}
 #: Temporary files older than this are leftovers of a killed run and are removed.
 STALE_TMP_SECONDS = 3600
 PARTITION_TYPE = pa.int32()
+#: Crash tests only: ``ARTICLE_ARCHIVE_FAULT=<point>:<n>`` SIGKILLs the process the n-th time it
+#: reaches ``fault_point(<point>)``: ``tmp_written`` (temp file written, not linked), ``linked``
+#: (file linked into place, temp not yet removed), ``cleaned`` (a batch cleaned, not committed).
+FAULT_ENV = "ARTICLE_ARCHIVE_FAULT"
+_fault_hits: Counter[str] = Counter()
 
 
 class ArchiveError(Exception):
@@ -86,15 +92,26 @@ def partition_of(captured_at: datetime) -> tuple[int, int]:
     return utc.year, utc.month
 
 
+def fault_point(point: str) -> None:
+    """Die here with SIGKILL if ``ARTICLE_ARCHIVE_FAULT`` names this point and count (no-op otherwise)."""
+    name, _, count = os.environ.get(FAULT_ENV, "").partition(":")
+    if name == point:
+        _fault_hits[point] += 1
+        if _fault_hits[point] == int(count or 1):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
 def write_parquet_atomically(table: pa.Table, final_path: Path, compression_level: int | None = None) -> int:
     """Write ``table`` to ``final_path`` via a hidden temp file; never overwrite. Returns bytes."""
     final_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = final_path.with_name(f".{final_path.name}.{uuid.uuid4().hex}{TMP_SUFFIX}")
     try:
         pq.write_table(table, tmp_path, compression=PARQUET_COMPRESSION, compression_level=compression_level)
+        fault_point("tmp_written")
         with tmp_path.open("rb") as handle:
             os.fsync(handle.fileno())
         os.link(tmp_path, final_path)  # atomic, and fails if final_path exists
+        fault_point("linked")
     finally:
         tmp_path.unlink(missing_ok=True)
     return final_path.stat().st_size
