@@ -49,12 +49,13 @@ _SCRIPT_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\W\d_]")  # letters outside the Latin blocks
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 #: A language is named only when its stop words are at least this share of the sampled words.
 MIN_STOPWORD_SHARE = 0.08
 #: Words looked at for stop-word identification (more adds time, not accuracy).
-SAMPLE_WORDS = 400
+SAMPLE_WORDS = 250
 #: Characters looked at for script identification.
 SAMPLE_CHARS = 3000
 #: A script names the language when it is at least this share of the sampled letters...
@@ -83,8 +84,10 @@ def _languages_by_stopword() -> dict[str, tuple[str, ...]]:
 def script_language(text: str) -> str | None:
     """The language a non-Latin script names on its own (Korean, Japanese, Chinese…), if any."""
     sample = text[:SAMPLE_CHARS]
+    if sample.isascii() or _NON_LATIN.search(sample) is None:
+        return None
     letters = len(_LETTER.findall(sample))
-    if not letters:
+    if not letters or len(_NON_LATIN.findall(sample)) < MIN_KANA_SHARE * letters:
         return None
     counts = {language: len(pattern.findall(sample)) for language, pattern in _SCRIPT_CLASSES}
     if counts["ja"] >= MIN_KANA_SHARE * letters:
