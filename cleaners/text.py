@@ -316,7 +316,7 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
             rule is None
             and last is not None
             and last.rule is None
-            and last.lines[-1].lineno < line.lineno
+            and last.lines[-1].lineno + 1 == line.lineno  # a blank line between them ends the paragraph
             and continues_sentence(last.lines[-1].text, line.text, stop)
         ):
             units[-1] = Unit(f"{last.text} {line.text}", (*last.lines, line), None)

@@ -241,11 +241,6 @@ The mayor said the wells would stay closed until the end of the month while engi
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cleaners/text.py join_wrapped joins lines across a blank line, so re-cleaning a body joins "
-    "paragraphs that a dropped line had kept apart (fix belongs to the text cleaner)",
-)
 def test_recleaning_keeps_paragraphs_a_dropped_line_separated() -> None:
     first = clean(capture(SPLIT_BY_A_DROPPED_LINE.encode(), "text"), PROFILES)
     assert isinstance(first, ArticleRecord)

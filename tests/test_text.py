@@ -168,9 +168,18 @@ def test_hard_wrapped_sentences_are_joined_into_paragraphs(profiles) -> None:
         "the breakwater, which was damaged when a winter storm pushed waves over the sea",
         "wall.",
     ]
-    found = extract_text(capture(MENU, wrapped, PROSE[1:], FOOTER), profiles)
+    text = capture(MENU, ["\n".join(wrapped)], PROSE[1:], FOOTER)  # wrapped: consecutive lines
+    found = extract_text(text, profiles)
     assert found.paragraphs[0] == " ".join(wrapped)
     assert [d.keep for d in found.decisions if d.text in wrapped] == [True, True, True]
+
+
+def test_a_blank_line_ends_a_paragraph_even_mid_sentence(profiles) -> None:
+    # Re-cleaning a cleaned body (paragraphs separated by blank lines) must not merge paragraphs.
+    split = ["The council said the repairs to the sea wall would cost more than planned due to", *PROSE[1:3]]
+    found = extract_text(capture(MENU, split, FOOTER), profiles)
+    assert split[1] in found.paragraphs  # on its own, not joined to the line before the blank line
+    assert not any(split[0] in p and split[1] in p for p in found.paragraphs)
 
 
 def test_continues_sentence_needs_a_broken_sentence() -> None:
