@@ -7,9 +7,9 @@ Builds the input the way bench/backfill.py does (eval pages replicated, unique, 
 starts one Prefect server on 127.0.0.1 that every run uses (so no run pays for a temporary
 server), then measures in the same run, each ``article-archive backfill`` in a subprocess:
 
-* local worker processes: ``--workers 1`` and ``--workers 2``;
-* Dask: ``--dask-address`` with a scheduler and 1, then 2 ``dask worker`` processes (one
-  thread each) on 127.0.0.1, started before the timed run;
+* for 1, then 2 workers: local worker processes (``--workers N``), then Dask (``--dask-address``
+  with a scheduler and N ``dask worker`` processes of one thread each on 127.0.0.1, started
+  before the timed run), one right after the other so that both see the same machine load;
 * with ``--s3``: 2 Dask workers, input and archive in buckets of moto's standalone server.
 
 Throughput is captures per second of the run's own report (start-up excluded); the wall time
@@ -103,10 +103,9 @@ def main() -> None:
               f"(pipeline {result['pipeline_s']:.1f} s, wall {result['wall_s']:.1f} s)", flush=True)  # fmt: skip
 
     try:
-        for workers in (1, 2):
+        for workers in (1, 2):  # local then Dask for each count: adjacent runs share the machine's load
             archive = work / f"local-{workers}"
             record("local", workers, backfill(str(input_dir), str(archive), [*batch, "--workers", str(workers)], env))
-        for workers in (1, 2):
             with local_dask(workers, env, work / f"dask-{workers}-logs") as cluster:
                 extra = [*batch, "--dask-address", cluster.address]
                 record("dask", workers, backfill(str(input_dir), str(work / f"dask-{workers}"), extra, env))
