@@ -13,6 +13,9 @@ from flows.runner import BatchCleaner, CleanResult, clean_batch
 from schemas.records import Capture
 
 IN_PROCESS = 0
+#: A worker process is replaced after this many batches: lxml and the extractors keep memory
+#: they allocated for large pages, and a fresh worker (about 2 s to start) gives it back.
+BATCHES_PER_WORKER = 25
 
 
 def default_workers() -> int:
@@ -44,5 +47,7 @@ def cleaning_pool(workers: int) -> Iterator[BatchCleaner]:
         yield clean_batch
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_warm_worker, max_tasks_per_child=BATCHES_PER_WORKER
+    ) as pool:
         yield partial(_clean_in_pool, pool)

@@ -187,7 +187,7 @@ def ingest_flow(
         batches = batched(run.captures_of(inputs, options), batch_size)
         archive_on_dask(run, batches, dask_address, commit_batch, log=logger.info)
     else:
-        window = FutureWindow(limit=max(1, 2 * workers))
+        window = FutureWindow(limit=workers + 1)  # one batch queued per worker, plus one being read
         with cleaning_pool(workers) as cleaner:
             try:
                 for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):

@@ -62,7 +62,7 @@ TMP_SUFFIX = ".tmp"
 DEFAULT_MAX_ROWS_PER_FILE = 20_000
 #: A writer also flushes once its buffered captures hold this many bytes, so memory stays flat
 #: whatever the rows-per-file setting (5,000 raw HTML pages would be about 750 MB).
-DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BUFFER_BYTES = 32 * 1024 * 1024
 PARQUET_COMPRESSION = "zstd"
 #: Raw HTML compresses far better at a higher level; the captures table is written once, read rarely.
 COMPRESSION_LEVELS = {"captures": 9}
