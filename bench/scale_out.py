@@ -37,7 +37,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from backfill import OUT_DIR, _table_value, build_input, distinct_pages  # noqa: E402
 
-from flows.distributed import LOCAL_HOST, free_port, local_dask, stop_process_group  # noqa: E402
+from flows.distributed import LOCAL_HOST, free_port, local_dask  # noqa: E402
+from flows.processes import stop_process_group  # noqa: E402
 from flows.serve import start_local_server, stop_server  # noqa: E402
 
 

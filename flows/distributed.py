@@ -14,8 +14,6 @@ Workers run the code they imported when they started: restart them after deployi
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +30,7 @@ import fsspec.config
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.processes import stop_process_group
 from flows.runner import CleanResult, IngestRun, clean_batch
 from schemas.records import Capture, Quarantined
 
@@ -200,21 +199,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOCAL_HOST, 0))
         return int(sock.getsockname()[1])
-
-
-def stop_process_group(process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
-    """SIGTERM a process group this module started, then SIGKILL it if it lingers."""
-    for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5.0)):
-        if process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait_s)
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @dataclass

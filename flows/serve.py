@@ -28,6 +28,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from flows.prefect_env import apply_prefect_defaults
+from flows.processes import stop_process_group
 
 LOCAL_HOST = "127.0.0.1"
 DEFAULT_PORT = 4200
@@ -186,19 +187,8 @@ def _log_tail(server: PrefectServer, lines: int = 15) -> str:
 
 def stop_server(server: PrefectServer, timeout_s: float = SERVER_STOP_TIMEOUT_S) -> None:
     """Stop a server this process started (its whole process group): SIGTERM, then SIGKILL."""
-    process = server.process
-    if process is None or process.poll() is not None:
-        return
-    for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    if server.process is not None:
+        stop_process_group(server.process, timeout_s)
 
 
 def configured_api_url() -> str | None:

@@ -6,42 +6,19 @@ of the ``articles`` pages; the full ``articles`` and ``wcxb-dev`` runs are marke
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import tomllib
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from eval_support import FLOORS as ALL_FLOORS
+from eval_support import needs_eval_data, scored
 
-TESTS = Path(__file__).resolve().parent
-EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
-FLOORS = tomllib.loads((TESTS / "eval_floors.toml").read_text(encoding="utf-8"))["html"]
-
-pytestmark = pytest.mark.skipif(
-    not (EVAL_DIR / "score.py").exists(), reason=f"evaluation data not found at {EVAL_DIR} (shared/eval)"
-)
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses in the module look themselves up here
-    spec.loader.exec_module(module)
-    return module
+FLOORS = ALL_FLOORS["html"]
+pytestmark = needs_eval_data
 
 
 def _summary(set_name: str, every: int = 1) -> dict[str, Any]:
     """The scorer's summary for our HTML predictions on every ``every``-th page of a set."""
-    scorer = _load("eval_score", EVAL_DIR / "score.py")
-    bench = _load("bench_eval", TESTS.parent / "bench" / "eval.py")
-    pages = list(bench.eval_pages(set_name, "html"))[::every]
-    truth = {row["id"]: row for row, _ in pages}
-    predictions = {row["id"]: bench.predict_ours(row, raw, "html") for row, raw in pages}
-    summary, _ = scorer.score(truth, predictions)
-    return summary
+    return scored(set_name, "html", every)
 
 
 def test_articles_subset_body_f1() -> None:

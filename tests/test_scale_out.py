@@ -22,8 +22,8 @@ from flows.distributed import (
     local_dask,
     parse_storage_options,
     remote_protocols,
-    stop_process_group,
 )
+from flows.processes import stop_process_group
 from schemas.records import sha256_hex
 
 ROOT = Path(__file__).resolve().parent.parent
