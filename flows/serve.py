@@ -247,13 +247,14 @@ def _local_server(say: Say, port: int | None, home: Path | None) -> Iterator[Pre
 
 def deployment_parameters(
     sources: list[str], archive: str, *, batch_size: int, workers: int, include: list[str] | None,
-    exclude: list[str] | None,
+    exclude: list[str] | None, dask_address: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The flow parameters a scheduled run gets (validated now, not at the first run)."""
     from flows.prefect_flows import ingest_flow
 
     params = {"sources": sources, "archive": archive, "batch_size": batch_size, "workers": workers}
-    params |= {k: v for k, v in (("include", include), ("exclude", exclude)) if v}
+    optional = (("include", include), ("exclude", exclude), ("dask_address", dask_address))
+    params |= {k: v for k, v in optional if v}
     ingest_flow.validate_parameters(params)
     return params
 
@@ -420,7 +421,13 @@ def run_serve_command(args: Any, console: Any) -> int:
         console.print(f"[red]error:[/red] {exc}")
         return 2
     parameters = deployment_parameters(
-        sources, archive, batch_size=args.batch_size, workers=args.workers, include=args.include, exclude=args.exclude
+        sources,
+        archive,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        include=args.include,
+        exclude=args.exclude,
+        dask_address=args.dask_address,
     )
     _stop_on_sigterm()
     try:

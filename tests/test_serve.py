@@ -268,6 +268,20 @@ def test_flow_parameters_are_validated_with_messages_naming_them() -> None:
     assert ingest_flow.validate_parameters({"sources": ["landing"], "since": "2026-11-01"})["since"].day == 1
 
 
+def test_served_deployment_carries_the_dask_address() -> None:
+    from flows.cli import build_parser
+    from flows.serve import deployment_parameters
+
+    args = build_parser().parse_args(["serve", "landing", "--interval", "60", "--dask-address", "tcp://10.0.0.5:8786"])
+    params = deployment_parameters(
+        args.paths, "archive", batch_size=50, workers=0, include=None, exclude=None, dask_address=args.dask_address
+    )
+    assert params["dask_address"] == "tcp://10.0.0.5:8786"
+    assert "dask_address" not in deployment_parameters(
+        ["landing"], "archive", batch_size=50, workers=0, include=None, exclude=None
+    )
+
+
 # --- incremental: known captures are not cleaned again -----------------------------------------
 
 
