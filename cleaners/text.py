@@ -29,7 +29,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from cleaners.language import detect_language, stopwords
@@ -67,6 +67,9 @@ _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 KEEP_MAIN_BLOCK = "signal.main-block"
 DROP_OUTSIDE_BLOCK = "signal.outside-main-block"
 DROP_AFTER_END = "signal.after-article-end"
+UNSTABLE_SIGNAL = "signal.unstable"
+#: How many times the kept paragraphs are cleaned again to reach a fixpoint (idempotence).
+SETTLE_PASSES = 3
 ASIDE_ITEM_SIGNAL = "signal.aside-item"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
@@ -844,7 +847,37 @@ def _is_title(page: Page, index: int) -> bool:
 
 
 def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> TextExtraction:
-    """Clean a plain-text capture: the article's paragraphs, byline and a decision per line."""
+    """Clean a plain-text capture: the article's paragraphs, byline and a decision per line.
+
+    The body is settled to a fixpoint: the paragraphs are cleaned again as a capture of their own
+    until nothing more is dropped (at most SETTLE_PASSES times), so cleaning a cleaned body changes
+    nothing. A paragraph dropped on a later pass is one the line and context models only kept
+    thanks to the page around it; its decision says so.
+    """
+    found = _extract_once(text, profiles, host)
+    for _ in range(SETTLE_PASSES):
+        again = _extract_once("\n\n".join(found.paragraphs), profiles, host).paragraphs
+        if again == found.paragraphs:
+            break
+        found = _keep_only(found, again)
+    return found
+
+
+def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtraction:
+    """``found`` with only ``paragraphs`` kept; the lines of the others become drops."""
+    remaining = set(paragraphs)
+    dropped = [p for p in found.paragraphs if p not in remaining]
+    decisions = tuple(
+        LineDecision(d.lineno, d.text, False, UNSTABLE_SIGNAL, "kept only thanks to the lines around it")
+        if d.keep and any(d.text in p for p in dropped)
+        else d
+        for d in found.decisions
+    )
+    return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), decisions=decisions)
+
+
+def _extract_once(text: str, profiles: ProfileSet, host: str | None) -> TextExtraction:
+    """One pass of line scoring and block selection over a capture."""
     page = analyse_page(text, profiles, host)
     log_odds = score_page(page)
     keep = select_lines(page, log_odds)
