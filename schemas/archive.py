@@ -73,6 +73,9 @@ PARTITION_TYPE = pa.int32()
 #: reaches ``fault_point(<point>)``: ``tmp_written`` (temp file written, not linked), ``linked``
 #: (file linked into place, temp not yet removed), ``cleaned`` (a batch cleaned, not committed).
 FAULT_ENV = "ARTICLE_ARCHIVE_FAULT"
+#: Concurrency tests only: ``ARTICLE_ARCHIVE_PAUSE=<seconds>`` sleeps inside every commit, between
+#: re-reading the archive's ids and writing, to widen the window two writers could race in.
+PAUSE_ENV = "ARTICLE_ARCHIVE_PAUSE"
 _fault_hits: Counter[str] = Counter()
 
 
@@ -400,6 +403,8 @@ class ArchiveWriter:
             return stats
         with self.store.lock():
             self.index.refresh()
+            if pause := os.environ.get(PAUSE_ENV):
+                time.sleep(float(pause))
             articles, quarantined, captures = self._decide(pending, stats)
             quarantine_rows = [(q.capture.captured_at, q.to_row(self.cleaner_version)) for q in quarantined]
             stats.files += self._write("articles", [(r.captured_at, r.to_row()) for r in articles])

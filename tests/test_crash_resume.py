@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.archive import FAULT_ENV, TMP_SUFFIX, read_table
+from schemas.archive import FAULT_ENV, PAUSE_ENV, TMP_SUFFIX, read_table
 from schemas.records import sha256_hex
 from tests.conftest import EVAL_DIR, SEED
 
@@ -93,7 +93,13 @@ class Running:
 
 
 def start_backfill(
-    inputs: list[Path], archive: Path, *, fault: str | None = None, workers: int = 0, rows_per_file: int = 200
+    inputs: list[Path],
+    archive: Path,
+    *,
+    fault: str | None = None,
+    workers: int = 0,
+    rows_per_file: int = 200,
+    pause_s: float | None = None,
 ) -> Running:
     """A backfill in its own process group, its output to a file (an orphaned cleaning worker
     would hold a pipe open after its parent is killed)."""
@@ -101,6 +107,8 @@ def start_backfill(
     env.pop(FAULT_ENV, None)
     if fault:
         env[FAULT_ENV] = fault
+    if pause_s:
+        env[PAUSE_ENV] = str(pause_s)
     log = archive.with_name(f"{archive.name}-{time.monotonic_ns()}.log")
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -255,8 +263,10 @@ def test_concurrent_backfills_over_overlapping_inputs(tmp_path: Path) -> None:
     for i, part in enumerate(parts):
         expected |= make_corpus(part, 40, start=i * 40)
     archive = tmp_path / "archive"
-    first = start_backfill(parts[:2], archive, rows_per_file=20)
-    second = start_backfill(parts[1:], archive, rows_per_file=20)
+    # Each commit pauses between re-reading the ids and writing: without the lock, both runs
+    # would pass the check for the shared third and archive it twice.
+    first = start_backfill(parts[:2], archive, rows_per_file=20, pause_s=0.4)
+    second = start_backfill(parts[1:], archive, rows_per_file=20, pause_s=0.4)
     a, b = finish(first), finish(second)
     assert a.returncode == 0, a.output[-3000:]
     assert b.returncode == 0, b.output[-3000:]
