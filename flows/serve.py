@@ -53,10 +53,6 @@ class PrefectServer:
     log_path: Path | None = None
     started_s: float = 0.0
 
-    @property
-    def started_here(self) -> bool:
-        return self.process is not None
-
 
 @dataclass(frozen=True)
 class Schedule:
