@@ -3,13 +3,15 @@
     python bench/backfill.py                          # 20,000 HTML captures, workers 1 and 2
     python bench/backfill.py --captures 2000 --workers 1
     python bench/backfill.py --format text --captures 100000 --workers 2   # memory at scale
+    python bench/backfill.py --extraction fast        # the fast HTML extraction mode
 
 Builds the input once (the dev pages replicated, each copy made unique by a trailing comment so
 that none is a duplicate, written as WARC.gz files with warcio), then measures in the same run:
 
 * baseline: a bare loop of ``trafilatura.extract`` over the distinct pages, one core;
 * ``article-archive backfill`` with each worker count (read, clean, write Parquet), in a
-  subprocess, sampling the whole process tree's resident memory;
+  subprocess, sampling the whole process tree's memory: the sum of RSS (shared library pages
+  counted once per process) and of PSS (shared pages divided between the processes sharing them);
 * a rerun over the finished archive (resume: every capture skipped by id, nothing cleaned).
 
 Prints throughput, the ratio to the baseline, peak memory and the rerun's cost, and writes them
@@ -97,17 +99,18 @@ def baseline_rate(pages: list[tuple[str, bytes]], capture_format: str) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool) -> dict[str, Any]:
+def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, extraction: str) -> dict[str, Any]:
     """One ``article-archive backfill`` in a subprocess: wall time, report, peak tree RSS."""
     command = [sys.executable, "-m", "flows.cli", "backfill", str(input_dir), "--archive", str(archive)]
-    command += ["--workers", str(workers)] + ([] if prefect else ["--no-prefect"])
+    command += ["--workers", str(workers), "--extraction", extraction] + ([] if prefect else ["--no-prefect"])
     started = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
+    peak = peak_pss = 0
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            peak_pss = max(peak_pss, sum(_pss(p) for p in tree if p.is_running()))
         except psutil.Error:
             pass
         time.sleep(0.5)
@@ -125,7 +128,17 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool) ->
         "captures_per_s": round(int(captures) / pipeline_s, 2),
         "captures_per_s_wall": round(int(captures) / wall, 2),
         "peak_rss_mib": round(peak / 2**20),
+        "peak_pss_mib": round(peak_pss / 2**20),
     }
+
+
+def _pss(process: psutil.Process) -> int:
+    """Proportional set size: resident memory with pages shared between processes (the Python
+    runtime and libraries every worker maps) counted once across the tree, not once per process."""
+    try:
+        return int(getattr(process.memory_full_info(), "pss", 0))
+    except psutil.AccessDenied:
+        return process.memory_info().rss
 
 
 def _table_value(output: str, label: str) -> str:
@@ -141,6 +154,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--format", default="html", choices=["html", "text"])
     parser.add_argument("--no-prefect", action="store_true", help="run the backfills without Prefect")
+    parser.add_argument("--extraction", default="best", choices=["best", "fast"], help="HTML extraction mode")
     args = parser.parse_args()
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -152,13 +166,18 @@ def main() -> None:
 
     baseline = baseline_rate(pages, args.format)
     print(f"baseline: bare trafilatura.extract loop, one core: {baseline:.1f} pages/s")
-    results: dict[str, Any] = {"captures": args.captures, "format": args.format, "baseline_per_s": round(baseline, 2)}
+    results: dict[str, Any] = {
+        "captures": args.captures,
+        "format": args.format,
+        "extraction": args.extraction,
+        "baseline_per_s": round(baseline, 2),
+    }
     runs = []
     for workers in [int(w) for w in args.workers.split(",")]:
         archive = OUT_DIR / f"backfill-archive-{workers}"
         shutil.rmtree(archive, ignore_errors=True)
-        first = run_backfill(input_dir, archive, workers, prefect=not args.no_prefect)
-        rerun = run_backfill(input_dir, archive, workers, prefect=not args.no_prefect)
+        first = run_backfill(input_dir, archive, workers, not args.no_prefect, args.extraction)
+        rerun = run_backfill(input_dir, archive, workers, not args.no_prefect, args.extraction)
         first["ratio_to_baseline"] = round(first["captures_per_s"] / baseline, 2)
         first["rerun_wall_s"] = rerun["wall_s"]
         first["rerun_cost"] = round(rerun["pipeline_s"] / first["pipeline_s"], 4)
@@ -170,7 +189,8 @@ def main() -> None:
         print(
             f"workers={workers}: {first['captures_per_s']:.1f} captures/s "
             f"({first['ratio_to_baseline']:.2f}x baseline), wall {first['wall_s']:.0f} s, "
-            f"peak RSS {first['peak_rss_mib']} MiB, rerun {first['rerun_cost']:.1%} of the first run"
+            f"peak RSS {first['peak_rss_mib']} MiB (PSS {first['peak_pss_mib']} MiB), "
+            f"rerun {first['rerun_cost']:.1%} of the first run"
         )
         print(
             f"  archive: {first['archive_mib']} MiB; raw captures table = {first['raw_retention_overhead']}x "

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaners import clean, default_profiles  # noqa: E402
+from cleaners.modes import EXTRACTION_MODES, ExtractionMode  # noqa: E402
 from schemas.records import ArticleRecord, Capture  # noqa: E402
 
 EVAL_DIR = ROOT.parent / "shared" / "eval"
@@ -47,10 +49,10 @@ def eval_pages(set_name: str, mode: str, limit: int | None = None) -> Iterator[t
         yield row, raw
 
 
-def predict_ours(row: dict[str, Any], raw: bytes, mode: str) -> dict[str, Any]:
+def predict_ours(row: dict[str, Any], raw: bytes, mode: str, extraction: ExtractionMode = "best") -> dict[str, Any]:
     source = f"eval:{row['id']}"
     capture = Capture(raw=raw, format=mode, source=source, captured_at=CAPTURED_AT, url=row.get("url"))  # type: ignore[arg-type]
-    result = clean(capture, default_profiles())
+    result = clean(capture, default_profiles(), extraction)
     if not isinstance(result, ArticleRecord):
         return {"id": row["id"], "body": "", "quarantined": result.reason}
     return {
@@ -103,6 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="articles", choices=["articles", "wcxb-dev"])
     parser.add_argument("--mode", default="text", choices=["text", "html"])
+    parser.add_argument(
+        "--extraction", default="best", choices=EXTRACTION_MODES, help="HTML extraction mode (default: best)"
+    )
     parser.add_argument("--limit", type=int, help="only the first N pages")
     parser.add_argument("--per-doc", action="store_true", help="also write per-document scores of ours")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline (faster)")
@@ -112,9 +117,10 @@ def main() -> None:
     default_profiles()  # compile once, outside the timed loop
     pages = list(eval_pages(args.set, args.mode, args.limit))
     stem = f"{args.set}-{args.mode}"
-    ours = OUT_DIR / f"{stem}-ours.jsonl"
+    suffix = "" if args.extraction == "best" else f"-{args.extraction}"
+    ours = OUT_DIR / f"{stem}-ours{suffix}.jsonl"
     files = [ours]
-    rates = {"ours": run_predictions(pages, args.mode, predict_ours, ours)}
+    rates = {"ours": run_predictions(pages, args.mode, partial(predict_ours, extraction=args.extraction), ours)}
     if not args.no_baseline:
         baseline = OUT_DIR / f"{stem}-baseline.jsonl"
         rates["baseline"] = run_predictions(pages, args.mode, predict_baseline, baseline)

@@ -14,6 +14,7 @@ from cleaners.decode import decode_bytes
 from cleaners.errors import Rejected
 from cleaners.html import extract_html
 from cleaners.language import detect_language
+from cleaners.modes import DEFAULT_MODE, ExtractionMode, cleaner_version
 from cleaners.profiles import ProfileSet, default_profiles
 from cleaners.text import extract_text, word_count
 from schemas.records import ArticleRecord, Capture, Quarantined, content_hash, normalise_body, sha256_hex
@@ -75,14 +76,14 @@ def parse_published(value: str | None, captured_at: datetime) -> datetime | None
     return parsed if parsed <= captured_at else None
 
 
-def _extract(capture: Capture, profiles: ProfileSet) -> Extracted:
+def _extract(capture: Capture, profiles: ProfileSet, mode: ExtractionMode) -> Extracted:
     if not capture.raw.strip():
         raise Rejected("read", "empty", "the capture is empty or whitespace only")
     decoded = decode_bytes(capture.raw, capture.declared_encoding, is_html=capture.format == "html")
     if not decoded.text.strip():
         raise Rejected("decode", "empty", "the capture decodes to whitespace only")
     if capture.format == "html":
-        found = extract_html(decoded.text, capture.url)
+        found = extract_html(decoded.text, capture.url, mode)
         profile = profiles.for_capture(host_of(capture.url), ())
         publisher = found.publisher or (profile.publisher if profile else None)
         return Extracted(
@@ -96,11 +97,16 @@ def _extract(capture: Capture, profiles: ProfileSet) -> Extracted:
     )  # fmt: skip
 
 
-def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord | Quarantined:
-    """Clean one capture. Pure: no files, network or Prefect; a rejection is a value."""
+def clean(
+    capture: Capture, profiles: ProfileSet | None = None, mode: ExtractionMode = DEFAULT_MODE
+) -> ArticleRecord | Quarantined:
+    """Clean one capture. Pure: no files, network or Prefect; a rejection is a value.
+
+    ``mode`` chooses the HTML extraction's speed/quality trade-off (``cleaners.modes``).
+    """
     profiles = profiles or default_profiles()
     try:
-        found = _extract(capture, profiles)
+        found = _extract(capture, profiles, mode)
     except Rejected as rejected:
         return Quarantined(capture, rejected.stage, rejected.reason, rejected.detail)
     body = "\n\n".join(found.paragraphs)
@@ -127,7 +133,7 @@ def clean(capture: Capture, profiles: ProfileSet | None = None) -> ArticleRecord
         capture_id=capture.capture_id,
         capture_format=capture.format,
         source=capture.source,
-        cleaner_version=CLEANER_VERSION,
+        cleaner_version=cleaner_version(mode),
         updated_at=parse_published(found.updated, capture.captured_at),
         date_source=found.date_source if published_at else None,
         content_hash=content_hash(body),

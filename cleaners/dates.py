@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
+from lxml.html import HtmlElement
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$|\.)")
 _URL_COMPACT = re.compile(r"/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:/|-|_)")
@@ -60,14 +61,18 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
-def date_from_htmldate(html: str, url: str | None, *, original: bool) -> str | None:
-    """htmldate's guess (its own heuristics over the whole page), as YYYY-MM-DD."""
+def date_from_htmldate(page: str | HtmlElement, url: str | None, *, original: bool) -> str | None:
+    """htmldate's guess (its own heuristics over the whole page), as YYYY-MM-DD.
+
+    ``page`` is the HTML or its parsed tree (htmldate copies a tree before pruning it, and
+    reusing the tree saves a second parse of the page).
+    """
     from htmldate import find_date
 
     for extensive in (False, True):  # the page's markup first; its free text only if that fails
         try:
             found = find_date(
-                html, url=url, original_date=original, extensive_search=extensive, outputformat="%Y-%m-%d"
+                page, url=url, original_date=original, extensive_search=extensive, outputformat="%Y-%m-%d"
             )
         except (ValueError, TypeError, RecursionError):
             return None
@@ -81,10 +86,15 @@ def find_dates(
     meta_published: str | None,
     jsonld_modified: str | None,
     meta_modified: str | None,
-    html: str,
+    page: str | HtmlElement,
     url: str | None,
+    *,
+    consult_page: bool = True,
 ) -> PageDates:
-    """Published and updated dates with their source, most trusted source first."""
+    """Published and updated dates with their source, most trusted source first.
+
+    ``consult_page=False`` skips htmldate (the costliest step) and trusts the metadata.
+    """
     published, published_source = None, None
     for value, source in ((jsonld_published, "jsonld"), (meta_published, "meta")):
         if normalised := normalise_date(value):
@@ -92,7 +102,7 @@ def find_dates(
             break
     # htmldate weighs the dates a reader sees on the page; when it names another day than the
     # metadata (often an old first-publication date left in a template), the page wins.
-    shown = date_from_htmldate(html, url, original=True)
+    shown = date_from_htmldate(page, url, original=True) if consult_page else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
     if published is None and (found := date_from_url(url)):

@@ -23,8 +23,9 @@ from cleaners.byline import Byline, names_from_list, parse_byline
 from cleaners.dates import find_dates
 from cleaners.errors import Rejected
 from cleaners.metadata import PageMetadata, byline_candidates, choose_title, extract_metadata, unescape_html
+from cleaners.modes import ExtractionMode
 from cleaners.profiles import default_profiles
-from cleaners.text import first_matching_rule
+from cleaners.text import rule_matcher
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f]+")
@@ -71,7 +72,9 @@ class HtmlExtraction:
 class ChromeRules:
     """Generic chrome line patterns (``cleaners/data/html_chrome.toml``)."""
 
-    drop_lines: tuple[re.Pattern[str], ...]
+    drop_lines: tuple[str, ...]
+    #: All ``drop_lines`` as one alternation: one regex call per line.
+    drop_pattern: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +82,8 @@ def chrome_rules() -> ChromeRules:
     """The chrome rules shipped with the package, compiled once per process."""
     text = (resources.files("cleaners") / "data" / "html_chrome.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    return ChromeRules(drop_lines=tuple(re.compile(p, re.IGNORECASE) for p in data["drop_lines"]))
+    lines = tuple(data["drop_lines"])
+    return ChromeRules(lines, re.compile("|".join(f"(?:{p})" for p in lines), re.IGNORECASE))
 
 
 def parse_tree(html: str) -> lxml_html.HtmlElement:
@@ -112,7 +116,7 @@ def link_texts(tree: lxml_html.HtmlElement) -> frozenset[str]:
 
 def is_chrome_line(line: str, links: frozenset[str], rules: ChromeRules) -> bool:
     """A paragraph that is page chrome: a known line shape, or nothing but a link's text."""
-    if any(p.fullmatch(line) for p in rules.drop_lines):
+    if rules.drop_pattern.fullmatch(line):
         return True
     if line.rstrip().endswith((".", "!", "?", ":", ";", ",")) or line.lstrip().startswith(_BULLETS):
         return False
@@ -164,11 +168,10 @@ def _article_body(metadata: PageMetadata, paragraphs: list[str]) -> list[str] | 
 def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str], list[str]]:
     """(kept paragraphs, credit lines): chrome lines and the generic profile's rule matches removed."""
     rules = chrome_rules()
-    generic = default_profiles().generic.rules
+    matched = rule_matcher(None, default_profiles().generic).match_lines(paragraphs)
     kept: list[str] = []
     credits: list[str] = []
-    for line in paragraphs:
-        rule = first_matching_rule(line, generic)
+    for line, rule in zip(paragraphs, matched, strict=True):
         if rule is not None and rule.action == "credit":
             credits.append(line)
             continue
@@ -225,8 +228,12 @@ def choose_body(default: list[str], precise: list[str], second: list[str]) -> li
     return body
 
 
-def extract_body(html: str, tree: lxml_html.HtmlElement, url: str | None) -> tuple[list[str], list[str]]:
+def extract_body(
+    html: str, tree: lxml_html.HtmlElement, url: str | None, mode: ExtractionMode = "best"
+) -> tuple[list[str], list[str]]:
     """(paragraphs, credit lines) of the article body."""
+    if mode == "fast":
+        return clean_lines(trafilatura_paragraphs(copy.deepcopy(tree), url, fast=True), link_texts(tree))
     default = trafilatura_paragraphs(copy.deepcopy(tree), url)
     precise = trafilatura_paragraphs(copy.deepcopy(tree), url, favor_precision=True)
     page_words = len(_WORD.findall(tree.text_content()))
@@ -246,7 +253,11 @@ def _trafilatura_author(tree: lxml_html.HtmlElement) -> str | None:
 
 
 def find_byline(
-    tree: lxml_html.HtmlElement, metadata: PageMetadata, credit_lines: list[str], host: str | None
+    tree: lxml_html.HtmlElement,
+    metadata: PageMetadata,
+    credit_lines: list[str],
+    host: str | None,
+    mode: ExtractionMode = "best",
 ) -> Byline | None:
     """Authors from structured sources first (JSON-LD, meta), then byline elements."""
     site = metadata.site_name
@@ -259,7 +270,7 @@ def find_byline(
             if parsed.authors or parsed.credits:
                 found = parsed
                 break
-    if found is None or not (found.authors or found.credits):
+    if mode == "best" and (found is None or not (found.authors or found.credits)):
         fallback = _trafilatura_author(tree)
         if fallback:
             found = parse_byline(fallback.replace(";", ","), site, host, single=True)
@@ -278,23 +289,24 @@ def _host(url: str | None) -> str | None:
         return None
 
 
-def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
+def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best") -> HtmlExtraction:
     """Body paragraphs and metadata of an HTML page. Raises Rejected when there is no article."""
     tree = parse_tree(html)
     metadata = extract_metadata(tree)
-    paragraphs, credit_lines = extract_body(html, tree, url)
+    paragraphs, credit_lines = extract_body(html, tree, url, mode)
     if full := _article_body(metadata, paragraphs):
         paragraphs = full
     if not paragraphs:
         raise Rejected("extract", "no_article_text", "the page has no article text that an extractor could find")
-    byline = find_byline(tree, metadata, credit_lines, _host(url))
+    byline = find_byline(tree, metadata, credit_lines, _host(url), mode)
     dates = find_dates(
         metadata.published if metadata.published_source == "jsonld" else None,
         metadata.published if metadata.published_source == "meta" else None,
         metadata.modified if metadata.modified_source == "jsonld" else None,
         metadata.modified if metadata.modified_source == "meta" else None,
-        html,
+        tree,
         url,
+        consult_page=mode == "best" or not metadata.published,
     )
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),

@@ -30,6 +30,7 @@ import fsspec.config
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from cleaners.modes import DEFAULT_MODE, ExtractionMode
 from flows.processes import stop_process_group
 from flows.runner import CleanResult, IngestRun, clean_batch
 from schemas.records import Capture, Quarantined
@@ -46,9 +47,9 @@ class DaskSetupError(RuntimeError):
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, persist_result=False)
-def clean_batch_task(captures: list[Capture]) -> list[CleanResult]:
+def clean_batch_task(captures: list[Capture], mode: ExtractionMode = DEFAULT_MODE) -> list[CleanResult]:
     """Clean and fingerprint one batch on a Dask worker (pure: never retried, nothing written)."""
-    return clean_batch(captures)
+    return clean_batch(captures, mode)
 
 
 @dataclass
@@ -97,7 +98,7 @@ def archive_on_dask(
                     window.append(_InFlight(batch_no, to_clean, rejected, None))
                 else:
                     [data] = client.scatter([to_clean], hash=False)  # straight to a worker, not via the scheduler
-                    future = runner.submit(clean_batch_task, parameters={"captures": data})
+                    future = runner.submit(clean_batch_task, parameters={"captures": data, "mode": run.extraction})
                     window.append(_InFlight(batch_no, to_clean, rejected, future, data))
                 while len(window) >= limit:
                     _commit_oldest(run, window, commit)

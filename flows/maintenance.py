@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cleaners import CLEANER_VERSION
+from cleaners.modes import cleaner_version
 from flows.parallel import IN_PROCESS, cleaning_pool
 from flows.runner import CleanResult, batched
 from schemas.archive import (
@@ -104,11 +104,11 @@ def _stored_capture(table: str, row: dict[str, Any]) -> Capture | Quarantined:
 
 
 def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> ReprocessReport:
-    """Re-clean every stored capture with the current cleaner; swap in the new tables."""
+    """Re-clean every stored capture with the current cleaner (best mode); swap in the new tables."""
     started = time.perf_counter()
     store = ArchiveStore(archive)
     require_local(store, "reprocess")
-    report = ReprocessReport(cleaner_version=CLEANER_VERSION)
+    report = ReprocessReport(cleaner_version=cleaner_version())
     with store.lock():
         for table in ("articles", "quarantine"):
             remove_orphan_generations(store, table)
@@ -116,7 +116,7 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
         staging = store.redirected(generations)
         writer = ArchiveWriter(
             staging,
-            cleaner_version=CLEANER_VERSION,
+            cleaner_version=report.cleaner_version,
             run_id=new_run_id(),
             index=ArchiveIndex(staging, tables=("articles", "quarantine")),
             keep_raw=False,

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 
+from cleaners.modes import DEFAULT_MODE, ExtractionMode
 from flows.runner import BatchCleaner, CleanResult, clean_batch
 from schemas.records import Capture
 
@@ -30,13 +31,14 @@ def _warm_worker() -> None:
     default_profiles()
 
 
-def _clean_in_pool(pool: ProcessPoolExecutor, captures: list[Capture]) -> list[CleanResult]:
-    return pool.submit(clean_batch, captures).result()
+def _clean_in_pool(pool: ProcessPoolExecutor, captures: list[Capture], mode: ExtractionMode) -> list[CleanResult]:
+    return pool.submit(clean_batch, captures, mode).result()
 
 
 @contextmanager
-def cleaning_pool(workers: int) -> Iterator[BatchCleaner]:
-    """A batch cleaner using ``workers`` processes (``IN_PROCESS`` = 0: this process, no pool).
+def cleaning_pool(workers: int, mode: ExtractionMode = DEFAULT_MODE) -> Iterator[BatchCleaner]:
+    """A batch cleaner using ``workers`` processes (``IN_PROCESS`` = 0: this process, no pool),
+    extracting in ``mode``.
 
     Worker processes are spawned, not forked: the parent runs Prefect's threads, and forking a
     threaded process is unsafe. Captures go to a worker as bytes and come back as records.
@@ -44,10 +46,10 @@ def cleaning_pool(workers: int) -> Iterator[BatchCleaner]:
     if workers < 0:
         raise ValueError("workers must be 0 (this process) or more")
     if workers == IN_PROCESS:
-        yield clean_batch
+        yield partial(clean_batch, mode=mode)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_warm_worker, max_tasks_per_child=BATCHES_PER_WORKER
     ) as pool:
-        yield partial(_clean_in_pool, pool)
+        yield partial(_clean_in_pool, pool, mode=mode)

@@ -12,11 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cleaners import CLEANER_VERSION
+from cleaners.modes import DEFAULT_MODE, ExtractionMode, cleaner_version
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, fault_point, new_run_id
 from schemas.fingerprint import simhash
@@ -42,12 +43,12 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def clean_one(capture: Capture, profiles: ProfileSet) -> CleanResult:
+def clean_one(capture: Capture, profiles: ProfileSet, mode: ExtractionMode = DEFAULT_MODE) -> CleanResult:
     """Clean one capture; a bug in a cleaner quarantines that capture instead of the batch."""
     from cleaners.core import clean  # loaded where cleaning runs: a worker, or this process
 
     try:
-        return clean(capture, profiles)
+        return clean(capture, profiles, mode)
     except Exception as exc:  # noqa: BLE001 - the documented quarantine path for cleaner bugs
         return Quarantined(capture, "clean", "cleaner_error", f"{type(exc).__name__}: {exc}")
 
@@ -57,12 +58,12 @@ def fingerprinted(result: CleanResult) -> CleanResult:
     return replace(result, simhash=simhash(result.body)) if isinstance(result, ArticleRecord) else result
 
 
-def clean_batch(captures: list[Capture]) -> list[CleanResult]:
+def clean_batch(captures: list[Capture], mode: ExtractionMode = DEFAULT_MODE) -> list[CleanResult]:
     """Clean and fingerprint a batch in this process (also what worker processes run)."""
     from cleaners.profiles import default_profiles
 
     profiles = default_profiles()
-    return [fingerprinted(clean_one(capture, profiles)) for capture in captures]
+    return [fingerprinted(clean_one(capture, profiles, mode)) for capture in captures]
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,10 @@ class IngestRun:
         max_rows_per_file: int | None = None,
         window: CaptureWindow | None = None,
         on_progress: ProgressListener | None = None,
+        extraction: ExtractionMode = DEFAULT_MODE,
     ) -> None:
         self.archive = str(archive)
+        self.extraction = extraction
         self.run_id = run_id or new_run_id()
         store = ArchiveStore(self.archive)
         store.remove_stale_temp_files()
@@ -149,7 +152,7 @@ class IngestRun:
         self.index.refresh()
         self.writer = ArchiveWriter(
             store,
-            cleaner_version=CLEANER_VERSION,
+            cleaner_version=cleaner_version(extraction),
             run_id=self.run_id,
             index=self.index,
             max_rows_per_file=max_rows_per_file or BACKFILL_ROWS_PER_FILE,
@@ -246,8 +249,9 @@ class IngestRun:
         if self.writer.buffered == 0:
             self._unwritten.clear()
 
-    def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner = clean_batch) -> None:
-        """Skip known captures, clean the rest, commit."""
+    def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner | None = None) -> None:
+        """Skip known captures, clean the rest (in this process unless ``cleaner`` says otherwise), commit."""
+        cleaner = cleaner or partial(clean_batch, mode=self.extraction)
         to_clean, rejected = self.split_known(batch)
         pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
         if to_clean:
@@ -290,9 +294,10 @@ def archive_captures(
     run_id: str | None = None,
     options: SourceOptions | None = None,
     window: CaptureWindow | None = None,
+    extraction: ExtractionMode = DEFAULT_MODE,
 ) -> RunReport:
     """Clean every capture under ``paths`` into the archive, in this process, without Prefect."""
-    run = IngestRun(archive, run_id=run_id, window=window)
+    run = IngestRun(archive, run_id=run_id, window=window, extraction=extraction)
     for batch in batched(run.captures([str(p) for p in paths], options), batch_size):
         run.process(batch)
     return run.finish()

@@ -30,12 +30,13 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
-def scored(set_name: str, mode: str, every: int = 1) -> dict[str, Any]:
-    """The scorer's summary for our predictions on every ``every``-th page of a set, in one mode."""
+def scored(set_name: str, mode: str, every: int = 1, extraction: str = "best") -> dict[str, Any]:
+    """The scorer's summary for our predictions on every ``every``-th page of a set, in one mode
+    (and, for HTML, one extraction mode)."""
     scorer = _load("eval_score", EVAL_DIR / "score.py")
     bench = _load("bench_eval", TESTS.parent / "bench" / "eval.py")
     pages = list(bench.eval_pages(set_name, mode))[::every]
     truth = {row["id"]: row for row, _ in pages}
-    predictions = {row["id"]: bench.predict_ours(row, raw, mode) for row, raw in pages}
+    predictions = {row["id"]: bench.predict_ours(row, raw, mode, extraction) for row, raw in pages}
     summary, _ = scorer.score(truth, predictions)
     return summary

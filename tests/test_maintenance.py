@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from conftest import ARTICLE_HTML, write_capture
 
-import cleaners.core
+import cleaners.modes
 import flows.maintenance
 from flows.maintenance import CompactionError, compact, reprocess
 from flows.runner import archive_captures
@@ -38,8 +38,7 @@ def test_reprocess_recleans_every_stored_capture_without_the_original_files(
 ) -> None:
     before = read_table(small_files_archive).sort_by("capture_id")
     shutil.rmtree(mixed_inputs)  # rebuilt from the captures table alone
-    monkeypatch.setattr(cleaners.core, "CLEANER_VERSION", "9.9.9")
-    monkeypatch.setattr(flows.maintenance, "CLEANER_VERSION", "9.9.9")
+    monkeypatch.setattr(cleaners.modes, "__version__", "9.9.9")
     report = reprocess(small_files_archive)
     assert (report.captures, report.archived, report.quarantined) == (9, 6, 3)
     after = read_table(small_files_archive).sort_by("capture_id")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
-from conftest import SEED
+from conftest import ARTICLE_HTML, SEED
 
+from cleaners import __version__
+from cleaners.modes import cleaner_version
 from flows.runner import archive_captures, batched, clean_one
 from schemas.archive import read_table
 from schemas.records import Capture, Quarantined
@@ -69,7 +71,7 @@ def test_each_batch_writes_its_own_uniquely_named_files(tmp_path: Path) -> None:
 def test_a_cleaner_bug_quarantines_one_capture_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     import cleaners.core
 
-    def broken(capture: Capture, profiles: object) -> None:
+    def broken(capture: Capture, profiles: object, mode: str) -> None:
         raise KeyError("boom")
 
     monkeypatch.setattr(cleaners.core, "clean", broken)
@@ -130,3 +132,19 @@ def test_progress_is_reported_after_each_batch(mixed_inputs: Path, tmp_path: Pat
     assert [p.seen for p in seen] == [2, 4, 5]
     assert seen[-1].quarantined == report.quarantined == 3
     assert seen[-1].bytes_read == sum(f.stat().st_size for f in mixed_inputs.iterdir() if f.suffix != ".json")
+
+
+def test_fast_extraction_is_stamped_on_its_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_bytes(ARTICLE_HTML.encode("utf-8"))
+    report = archive_captures([folder], tmp_path / "archive", extraction="fast")
+    assert report.archived == 1
+    [row] = read_table(tmp_path / "archive").to_pylist()
+    assert row["cleaner_version"] == f"{__version__}+fast"
+    assert "harbour" in row["body"]
+
+
+def test_an_unknown_extraction_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="extraction mode"):
+        cleaner_version("fastest")  # type: ignore[arg-type]
