@@ -1,4 +1,8 @@
-"""The ``article-archive`` command line: run, explain (more commands join as they land)."""
+"""The ``article-archive`` command line: run, backfill, show, reprocess, compact, explain, serve.
+
+Imports at the top stay light (no pyarrow, Prefect or rich): cleaning worker processes are
+spawned, and a spawned process imports the parent's main module, which is this one.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,15 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from cleaners.modes import DEFAULT_MODE, EXTRACTION_MODES
-from flows.runner import DEFAULT_BATCH_SIZE, RunReport
+from flows.batch import DEFAULT_BATCH_SIZE
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from flows.runner import RunReport
 
 DEFAULT_ARCHIVE = "archive"
 DEFAULT_ROWS_PER_FILE = 5_000
@@ -186,6 +194,8 @@ def _ingest(args: argparse.Namespace, console: Console, rows_per_file: int | Non
                     dask_address=args.dask_address,
                     extraction=args.extraction,
                 )
+            from flows.runner import RunReport
+
             report = RunReport(**result)
     from flows.report import print_report
 
@@ -294,6 +304,8 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from rich.console import Console
+
     console = Console()
     from schemas.archive import ArchiveError
     from schemas.arrow import IncompatibleSchemaError

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
-from flows.runner import BatchCleaner, CleanResult, clean_batch
+from flows.batch import BatchCleaner, CleanResult, clean_batch
 from schemas.records import Capture
 
 IN_PROCESS = 0

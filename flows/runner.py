@@ -10,26 +10,27 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode, cleaner_version
+from flows.batch import (  # noqa: F401 (re-exported)
+    DEFAULT_BATCH_SIZE,
+    BatchCleaner,
+    CleanResult,
+    clean_batch,
+    clean_one,
+    fingerprinted,
+)
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, fault_point, new_run_id
-from schemas.fingerprint import simhash
-from schemas.records import ArticleRecord, Capture, Quarantined
-
-if TYPE_CHECKING:
-    from cleaners.profiles import ProfileSet
+from schemas.records import Capture, Quarantined
 
 T = TypeVar("T")
-CleanResult = ArticleRecord | Quarantined
-BatchCleaner = Callable[[list[Capture]], list[CleanResult]]
-DEFAULT_BATCH_SIZE = 200
 #: Rows per Parquet file when a run buffers across batches (backfill): about 10–50 MB of zstd.
 BACKFILL_ROWS_PER_FILE = 5_000
 
@@ -41,29 +42,6 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def clean_one(capture: Capture, profiles: ProfileSet, mode: ExtractionMode = DEFAULT_MODE) -> CleanResult:
-    """Clean one capture; a bug in a cleaner quarantines that capture instead of the batch."""
-    from cleaners.core import clean  # loaded where cleaning runs: a worker, or this process
-
-    try:
-        return clean(capture, profiles, mode)
-    except Exception as exc:  # noqa: BLE001 - the documented quarantine path for cleaner bugs
-        return Quarantined(capture, "clean", "cleaner_error", f"{type(exc).__name__}: {exc}")
-
-
-def fingerprinted(result: CleanResult) -> CleanResult:
-    """The result with its body's SimHash, computed where the cleaning ran (a worker)."""
-    return replace(result, simhash=simhash(result.body)) if isinstance(result, ArticleRecord) else result
-
-
-def clean_batch(captures: list[Capture], mode: ExtractionMode = DEFAULT_MODE) -> list[CleanResult]:
-    """Clean and fingerprint a batch in this process (also what worker processes run)."""
-    from cleaners.profiles import default_profiles
-
-    profiles = default_profiles()
-    return [fingerprinted(clean_one(capture, profiles, mode)) for capture in captures]
 
 
 @dataclass(frozen=True)
