@@ -1,4 +1,4 @@
-"""Publication and update dates of a page: JSON-LD, <meta>, htmldate, then the URL."""
+"""Publication and update dates of a page: JSON-LD, <meta>, a <time> element, htmldate, then the URL."""
 
 from __future__ import annotations
 
@@ -83,16 +83,22 @@ def find_dates(
     meta_modified: str | None,
     html: str,
     url: str | None,
+    time_element: str | None = None,
 ) -> PageDates:
-    """Published and updated dates with their source, most trusted source first."""
+    """Published and updated dates with their source, most trusted source first.
+
+    ``time_element`` is the ``datetime`` of the page's first dating ``<time>`` element: when the
+    page declares no publication date in JSON-LD or <meta>, that machine-readable date beside
+    the headline is trusted over htmldate's guess over the whole page.
+    """
     published, published_source = None, None
-    for value, source in ((jsonld_published, "jsonld"), (meta_published, "meta")):
+    for value, source in ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time")):
         if normalised := normalise_date(value):
             published, published_source = normalised, source
             break
     # htmldate weighs the dates a reader sees on the page; when it names another day than the
     # metadata (often an old first-publication date left in a template), the page wins.
-    shown = date_from_htmldate(html, url, original=True)
+    shown = date_from_htmldate(html, url, original=True) if published_source != "time" else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
     if published is None and (found := date_from_url(url)):

@@ -295,6 +295,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         metadata.modified if metadata.modified_source == "meta" else None,
         html,
         url,
+        time_element=metadata.time_published,
     )
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),

@@ -61,6 +61,7 @@ class PageMetadata:
     modified_source: str | None = None
     article_body: str | None = None
     language: str | None = None
+    time_published: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -230,6 +231,41 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     return found
 
 
+_UPDATE_MARK = re.compile(r"updat|modif|revis|edited", re.IGNORECASE)
+
+
+def _text_before(element: lxml_html.HtmlElement) -> str:
+    """The words just before an element: its own lead-in ("Updated", "Published on")."""
+    previous, parent = element.getprevious(), element.getparent()
+    if previous is not None:
+        before = previous.tail or ""
+        if not before.strip() and not any(True for _ in previous.iter("time")):
+            before = previous.text_content()
+    else:
+        before = (parent.text or "") if parent is not None else ""
+    return before[-40:]
+
+
+def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
+    """The ``datetime`` of the page's first ``<time>`` element that dates the article.
+
+    Skipped: times in navigation, footers, comments or related stories, and times that are
+    marked (class, itemprop, or the words just before them) as an update or modification.
+    """
+    for element in tree.iter("time"):
+        value = (element.get("datetime") or "").strip()
+        if not value:
+            continue
+        parent = element.getparent()
+        names = " ".join((element.get("class") or "", element.get("itemprop") or ""))
+        if parent is not None:
+            names += " " + (parent.get("class") or "")
+        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(_text_before(element)) or _chrome_ancestor(element):
+            continue
+        return value
+    return None
+
+
 def _h1(tree: lxml_html.HtmlElement) -> str | None:
     for element in tree.iter("h1"):
         text = _element_text(element)
@@ -276,6 +312,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         modified=modified,
         modified_source=modified_source if modified else None,
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
+        time_published=time_element_date(tree),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

@@ -89,3 +89,14 @@ def test_byline_candidates_marked_and_plain() -> None:
 def test_two_author_links_are_kept_apart() -> None:
     page = "<html><body><div class='byline'>By <a href='/a'>Jane Doe</a> and <a href='/b'>John Roe</a></div></body>"
     assert byline_candidates(_tree(page)) == [("Jane Doe, John Roe", True)]
+
+
+def test_time_element_date_skips_update_times_and_chrome() -> None:
+    page = (
+        "<html><body><nav><time datetime='2020-01-01'>1 Jan</time></nav>"
+        "<article><h1>Headline</h1><span>Updated <time datetime='2024-05-03'>3 May</time></span>"
+        "<time class='entry-date published' datetime='2024-03-17T19:47:39+00:00'>17 March</time></article>"
+        "</body></html>"
+    )
+    assert extract_metadata(_tree(page)).time_published == "2024-03-17T19:47:39+00:00"
+    assert extract_metadata(_tree("<html><body><p>No time here.</p></body></html>")).time_published is None
