@@ -266,12 +266,17 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _h1(tree: lxml_html.HtmlElement) -> str | None:
-    for element in tree.iter("h1"):
-        text = _element_text(element)
-        if text:
-            return text
-    return None
+MAX_H1_CANDIDATES = 5
+
+
+def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> str | None:
+    """The page's headline h1: the first h1 that another title source agrees with, else the first.
+
+    Pages with several h1 elements often put the logo or a menu label in the first one.
+    """
+    texts = [t for t in (_element_text(e) for e in tree.iter("h1")) if t][:MAX_H1_CANDIDATES]
+    forms = {f.casefold() for o in others for f in _title_forms(unescape_html(o), site)}
+    return next((t for t in texts if unescape_html(t).casefold() in forms), texts[0] if texts else None)
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -298,13 +303,16 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     if not modified:
         modified, modified_source = _first(meta, _META_MODIFIED), "meta"
     body = article.get("articleBody")
-    html_title = next((_element_text(t) for t in tree.iter("title")), None)
+    html_title = next((_element_text(t) for t in tree.iter("title")), None) or None
+    headline = _text(article.get("headline")) or _text(article.get("name")) if article else None
+    og_title = meta.get("og:title") or meta.get("twitter:title")
+    site_name = next((s for s in site_names if s), None)
     return PageMetadata(
-        headline=_text(article.get("headline")) or _text(article.get("name")) if article else None,
-        og_title=meta.get("og:title") or meta.get("twitter:title"),
-        h1=_h1(tree),
-        html_title=html_title or None,
-        site_name=next((s for s in site_names if s), None),
+        headline=headline,
+        og_title=og_title,
+        h1=_h1(tree, [t for t in (og_title, headline, html_title) if t], site_name),
+        html_title=html_title,
+        site_name=site_name,
         authors=tuple(authors),
         author_source=author_source,
         published=published,
@@ -362,6 +370,10 @@ def choose_title(metadata: PageMetadata) -> str | None:
     sources = [(name, unescape_html(value)) for name, value in sources if value]
     if not sources:
         return None
+    return _plain_quotes_if_given(_choose(sources, site), [value for _, value in sources])
+
+
+def _choose(sources: list[tuple[str, str]], site: str | None) -> str:
     h1 = next((value for name, value in sources if name == "h1"), None)
     others = [value for name, value in sources if name != "h1"]
     if h1 and _plausible_h1(h1, others, site):
@@ -394,7 +406,37 @@ def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
         return True
     if not others:
         return True
+    if max(_word_overlap(h1, o) for o in others) < MIN_H1_OVERLAP:
+        return False  # a promo line or a section label: it shares hardly a word with any title
     return len(h1.split()) >= MIN_H1_WORDS
+
+
+_WORD = re.compile(r"\w+")
+#: An h1 sharing less than this share of its (or the other title's) words with every other title
+#: source is not the headline ("Do you want more web conversions?" on a list of agencies).
+MIN_H1_OVERLAP = 0.25
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Shared words over the shorter text's words (case-insensitive)."""
+    left, right = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
+    return len(left & right) / max(1, min(len(left), len(right)))
+
+
+_CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def _plain_quotes_if_given(title: str, sources: list[str]) -> str:
+    """The title with straight quotes when another source spells it so.
+
+    Publishing tools turn typed quotes into typographic ones in the rendered h1 (WordPress's
+    wptexturize); when the page's metadata carries the same headline with plain quotes, that
+    is the text as written.
+    """
+    plain = title.translate(_CURLY_QUOTES)
+    if plain != title and any(plain in source for source in sources):
+        return plain
+    return title
 
 
 def unescape_html(text: str) -> str:

@@ -91,6 +91,43 @@ def test_two_author_links_are_kept_apart() -> None:
     assert byline_candidates(_tree(page)) == [("Jane Doe, John Roe", True)]
 
 
+def test_first_h1_that_other_sources_agree_with_is_the_headline() -> None:
+    page = (
+        "<html><head><title>Storm closes the harbour | Coast News</title></head>"
+        "<body><h1>Open Menu Close Menu</h1><article><h1>Storm closes the harbour</h1></article></body></html>"
+    )
+    found = extract_metadata(_tree(page))
+    assert found.h1 == "Storm closes the harbour"
+    assert choose_title(found) == "Storm closes the harbour"
+
+
+def test_h1_sharing_no_words_with_the_titles_is_not_the_headline() -> None:
+    page = (
+        "<html><head><title>Best garden tools of 2025 | Shed World</title>"
+        '<meta property="og:title" content="Best garden tools of 2025"></head>'
+        "<body><h1>Do you want more web conversions?</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Best garden tools of 2025"
+
+
+def test_h1_with_some_words_of_the_titles_still_wins() -> None:
+    page = (
+        "<html><head><title>Best garden tools of 2025 | Shed World</title></head>"
+        "<body><h1>The garden tools we use every day</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "The garden tools we use every day"
+
+
+def test_plain_quotes_when_the_metadata_writes_the_headline_so() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Why cheap SEO doesn\'t work"></head>'
+        "<body><h1>Why cheap SEO doesn\u2019t work</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Why cheap SEO doesn't work"
+    only_curly = "<html><body><h1>Why cheap SEO doesn\u2019t work</h1><p>x</p></body></html>"
+    assert choose_title(extract_metadata(_tree(only_curly))) == "Why cheap SEO doesn\u2019t work"
+
+
 def test_time_element_date_skips_update_times_and_chrome() -> None:
     page = (
         "<html><body><nav><time datetime='2020-01-01'>1 Jan</time></nav>"
