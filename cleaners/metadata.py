@@ -37,7 +37,7 @@ ARTICLE_TYPES = frozenset(
 _PAGE_TYPES = frozenset({"webpage", "medicalwebpage", "creativework"})
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|:)\s+")
 _BYLINE_MARK = re.compile(r"author(?!ity|ization|ize)|byline|by-line|creator|writer|posted-by|written-by")
-_BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)\s+\S", re.IGNORECASE)
+_BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)(?::\s*|\s+)\S", re.IGNORECASE)
 _CHROME_CONTAINER = re.compile(r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories")
 MAX_BYLINE_CHARS = 100
 MAX_UNMARKED_WORDS = 8
@@ -55,6 +55,7 @@ class PageMetadata:
     site_name: str | None = None
     authors: tuple[str, ...] = ()
     author_source: str | None = None
+    author_organisations: tuple[str, ...] = ()  # JSON-LD authors typed Organization
     published: str | None = None
     published_source: str | None = None
     modified: str | None = None
@@ -116,23 +117,39 @@ def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
     return ranked[0] if ranked else None
 
 
-def _person_names(value: Any) -> tuple[list[str], bool]:
-    """Names from a JSON-LD author value, and whether any was explicitly typed Person."""
+def _resolve(value: Any, nodes: list[dict[str, Any]]) -> Any:
+    """A JSON-LD value with ``{"@id": …}`` references replaced by the node they point to.
+
+    Yoast and other generators put the Person in the @graph and only its @id in ``author``.
+    """
+    if isinstance(value, list):
+        return [_resolve(v, nodes) for v in value]
+    if isinstance(value, dict) and "@id" in value and not value.get("name"):
+        target = next((n for n in nodes if n.get("@id") == value["@id"] and n is not value and n.get("name")), None)
+        return target if target is not None else value
+    return value
+
+
+def _person_names(value: Any) -> tuple[list[str], bool, list[str]]:
+    """Names from a JSON-LD author value, whether any was typed Person, and the organisations named."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
+    organisations: list[str] = []
     typed_person = False
     for item in items:
         if isinstance(item, str):
             names.append(item)
         elif isinstance(item, dict):
             kinds = _types(item)
+            name = _text(item.get("name"))
             if kinds & {"organization", "newsmediaorganization", "corporation", "website"}:
+                if name:
+                    organisations.append(" ".join(name.split()))
                 continue
             typed_person = typed_person or "person" in kinds
-            name = _text(item.get("name"))
             if name:
                 names.append(name)
-    return [" ".join(n.split()) for n in names if n and n.strip()], typed_person
+    return [" ".join(n.split()) for n in names if n and n.strip()], typed_person, organisations
 
 
 def _meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
@@ -164,6 +181,15 @@ _META_PUBLISHED = (
 )
 _META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 _META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+
+
+def _labelled_author(meta: dict[str, str]) -> str | None:
+    """The value of a "Written by" twitter:label/twitter:data pair (Yoast SEO writes one)."""
+    for number in range(1, 5):
+        label = meta.get(f"twitter:label{number}", "").casefold().rstrip(": ")
+        if label in ("written by", "author", "by") and meta.get(f"twitter:data{number}"):
+            return meta[f"twitter:data{number}"]
+    return None
 
 
 def _first(meta: dict[str, str], keys: tuple[str, ...]) -> str | None:
@@ -203,6 +229,30 @@ def _spaced_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
+_AUTHOR_HREF = re.compile(r"/(?:authors?|writers?|contributors?|columnists?|reporters?|journalists?|byline)/[^/?#]+/?$")
+_AUTHOR_LABEL = re.compile(
+    r"^(?:written by|by|author|authors|posted by|words by|article by|story by):?$", re.IGNORECASE
+)
+
+
+def _author_link(element: lxml_html.HtmlElement) -> bool:
+    """A link to an author's page (``/author/jane-doe``): its text names the author."""
+    return element.tag == "a" and bool(_AUTHOR_HREF.search((element.get("href") or "").split("?")[0]))
+
+
+def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
+    """The text of the element right after a label element ("<p>Written by</p><p>Jane Doe</p>")."""
+    if element.tag not in ("p", "span", "div", "dt", "small", "strong", "em", "label") or len(element):
+        return None
+    if not _AUTHOR_LABEL.match(" ".join((element.text or "").split())):
+        return None
+    following = element.getnext()
+    if following is None or not isinstance(following.tag, str):
+        return None
+    text = " ".join(following.text_content().split())
+    return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
+
+
 def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
@@ -214,7 +264,12 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     for element in (body if body is not None else tree).iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "title"):
             continue
-        marked = bool(_BYLINE_MARK.search(_element_names(element)))
+        marked = bool(_BYLINE_MARK.search(_element_names(element))) or _author_link(element)
+        labelled = _labelled_name(element)
+        if labelled and labelled not in seen and not _chrome_ancestor(element):
+            seen.add(labelled)
+            found.append((labelled, True))
+            continue
         if not marked and element.tag not in ("p", "span", "div", "address", "li", "small", "em", "strong"):
             continue
         text = _spaced_text(element) if marked else " ".join(element.text_content().split())
@@ -291,9 +346,10 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         next((_text(n.get("name")) for n in nodes if _types(n) & {"website"}), None),
         meta.get("application-name"),
     ]
-    authors, _ = _person_names(article.get("author") or article.get("creator"))
+    author_value = _resolve(article.get("author") or article.get("creator"), nodes)
+    authors, _, author_organisations = _person_names(author_value)
     author_source = "jsonld" if authors else None
-    meta_author = _first(meta, _META_AUTHOR)
+    meta_author = _first(meta, _META_AUTHOR) or _labelled_author(meta)
     if not authors and meta_author and not meta_author.lower().startswith(("http", "www.")):
         authors, author_source = [meta_author], "meta"
     published, published_source = _text(article.get("datePublished")), "jsonld"
@@ -315,6 +371,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         site_name=site_name,
         authors=tuple(authors),
         author_source=author_source,
+        author_organisations=tuple(author_organisations),
         published=published,
         published_source=published_source if published else None,
         modified=modified,

@@ -137,3 +137,52 @@ def test_time_element_date_skips_update_times_and_chrome() -> None:
     )
     assert extract_metadata(_tree(page)).time_published == "2024-03-17T19:47:39+00:00"
     assert extract_metadata(_tree("<html><body><p>No time here.</p></body></html>")).time_published is None
+
+
+def test_jsonld_author_given_by_id_is_resolved_in_the_graph() -> None:
+    page = """<html><head><script type="application/ld+json">{"@graph": [
+      {"@type": "Article", "headline": "H", "author": {"@id": "https://x.org/#/person/1"}},
+      {"@type": "Person", "@id": "https://x.org/#/person/1", "name": "Albert Swann"}]}</script>
+    </head><body><p>x</p></body></html>"""
+    found = extract_metadata(_tree(page))
+    assert found.authors == ("Albert Swann",)
+
+
+def test_jsonld_organisation_author_is_kept_apart_from_persons() -> None:
+    page = """<html><head><script type="application/ld+json">{"@type": "BlogPosting", "headline": "H",
+      "author": {"@type": "Organization", "name": "Thrive Agency"}}</script></head><body><p>x</p></body></html>"""
+    found = extract_metadata(_tree(page))
+    assert found.authors == ()
+    assert found.author_organisations == ("Thrive Agency",)
+
+
+def test_written_by_twitter_label_is_an_author() -> None:
+    page = (
+        '<html><head><meta name="twitter:label1" content="Written by">'
+        '<meta name="twitter:data1" content="Jayesh Shinde"><meta name="twitter:label2" content="Est. reading time">'
+        '<meta name="twitter:data2" content="4 minutes"></head><body><p>x</p></body></html>'
+    )
+    assert extract_metadata(_tree(page)).authors == ("Jayesh Shinde",)
+
+
+def test_name_after_a_written_by_label_element_is_a_candidate() -> None:
+    page = (
+        "<html><body><article><div><p>Last updated</p><time>Aug 04, 2025</time></div>"
+        "<div><p>Written by</p><p>Edzel Tabing</p></div><p>Body text.</p></article></body></html>"
+    )
+    assert ("Edzel Tabing", True) in byline_candidates(_tree(page))
+
+
+def test_link_to_an_author_page_is_a_marked_candidate() -> None:
+    page = (
+        "<html><body><article><span><a href='/authors/trevor-jackins'>Trevor Jackins</a></span>"
+        "<a href='/blog/other-story'>Other story</a><p>Body.</p></article></body></html>"
+    )
+    candidates = byline_candidates(_tree(page))
+    assert ("Trevor Jackins", True) in candidates
+    assert all(text != "Other story" for text, _ in candidates)
+
+
+def test_unmarked_by_colon_line_is_a_candidate() -> None:
+    page = "<html><body><article><p>by: Ziyi Xu, Dec 17, 2025</p><p>Body.</p></article></body></html>"
+    assert ("by: Ziyi Xu, Dec 17, 2025", False) in byline_candidates(_tree(page))
