@@ -203,15 +203,22 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _chrome_ancestor(element: lxml_html.HtmlElement) -> bool:
-    """Inside navigation, a footer, an aside, comments or a related-stories block."""
+def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
+    """Inside navigation, a footer, an aside, comments or a related-stories block.
+
+    ``sidebar`` allows asides and sidebars (an article's own author card often sits there).
+    """
     ancestors = list(element.iterancestors())
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
-        if ancestor.tag in ("nav", "aside") or (ancestor.tag == "footer" and not in_article):
+        if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
+            return True
+        if ancestor.tag == "footer" and not in_article:
             return True
         names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
-        if _CHROME_CONTAINER.search(names):
+        # utility-class soup ("lg:mr-[--sidebar-width]") describes layout, not what the block is
+        names = " ".join(t for t in names.split() if not any(c in t for c in "[]:"))
+        if set(_CHROME_CONTAINER.findall(names)) - ({"sidebar"} if sidebar else set()):
             return True
     return False
 
@@ -231,8 +238,12 @@ def _spaced_text(element: lxml_html.HtmlElement) -> str:
 
 _AUTHOR_HREF = re.compile(r"/(?:authors?|writers?|contributors?|columnists?|reporters?|journalists?|byline)/[^/?#]+/?$")
 _AUTHOR_LABEL = re.compile(
-    r"^(?:written by|by|author|authors|posted by|words by|article by|story by):?$", re.IGNORECASE
+    r"^(?:written by|by|author|authors|posted by|words by|article by|story by|contributors?):?$", re.IGNORECASE
 )
+_AFTER_NAME_LABEL = re.compile(r"^[|·•–—-]\s*(?:author|writer|contributor)$", re.IGNORECASE)
+
+
+_UNMARKED_TAGS = frozenset({"p", "span", "div", "address", "li", "small", "em", "strong", "h3", "h4", "h5", "h6"})
 
 
 def _author_link(element: lxml_html.HtmlElement) -> bool:
@@ -241,15 +252,22 @@ def _author_link(element: lxml_html.HtmlElement) -> bool:
 
 
 def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
-    """The text of the element right after a label element ("<p>Written by</p><p>Jane Doe</p>")."""
-    if element.tag not in ("p", "span", "div", "dt", "small", "strong", "em", "label") or len(element):
+    """The name a label element points at: after "Written by", "Contributors:", before "| Author"."""
+    if element.tag not in _UNMARKED_TAGS | {"dt", "label", "h2"} or len(element):
         return None
-    if not _AUTHOR_LABEL.match(" ".join((element.text or "").split())):
+    label = " ".join((element.text or "").split())
+    if _AFTER_NAME_LABEL.match(label):  # "<p>Jane Doe</p><p>| Author</p>"
+        named = element.getprevious()
+    elif _AUTHOR_LABEL.match(label):
+        tail = " ".join((element.tail or "").split())
+        if len(tail) > 2:  # "<strong>Contributors:</strong> Jane Doe"
+            return tail if len(tail) <= MAX_BYLINE_CHARS else None
+        named = element.getnext()
+    else:
         return None
-    following = element.getnext()
-    if following is None or not isinstance(following.tag, str):
+    if named is None or not isinstance(named.tag, str):
         return None
-    text = " ".join(following.text_content().split())
+    text = " ".join(named.text_content().split())
     return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
 
 
@@ -266,11 +284,11 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             continue
         marked = bool(_BYLINE_MARK.search(_element_names(element))) or _author_link(element)
         labelled = _labelled_name(element)
-        if labelled and labelled not in seen and not _chrome_ancestor(element):
+        if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True):
             seen.add(labelled)
             found.append((labelled, True))
             continue
-        if not marked and element.tag not in ("p", "span", "div", "address", "li", "small", "em", "strong"):
+        if not marked and element.tag not in _UNMARKED_TAGS:
             continue
         text = _spaced_text(element) if marked else " ".join(element.text_content().split())
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:

@@ -186,3 +186,32 @@ def test_link_to_an_author_page_is_a_marked_candidate() -> None:
 def test_unmarked_by_colon_line_is_a_candidate() -> None:
     page = "<html><body><article><p>by: Ziyi Xu, Dec 17, 2025</p><p>Body.</p></article></body></html>"
     assert ("by: Ziyi Xu, Dec 17, 2025", False) in byline_candidates(_tree(page))
+
+
+def test_contributors_label_followed_by_text_names_the_author() -> None:
+    page = (
+        "<html><body><article><div><strong>Contributors:</strong> Janet Loughrey</div><p>B.</p></article></body></html>"
+    )
+    assert ("Janet Loughrey", True) in byline_candidates(_tree(page))
+
+
+def test_label_after_the_name_points_back_at_it() -> None:
+    page = "<html><body><article><div><p>Matteo Laratta</p><p>| Author</p></div><p>Body.</p></article></body></html>"
+    assert ("Matteo Laratta", True) in byline_candidates(_tree(page))
+
+
+def test_labelled_author_card_in_a_sidebar_counts_but_related_stories_do_not() -> None:
+    card = "<aside class='article-sidebar'><h3>Author</h3><p>Lisa D. Ellis</p></aside>"
+    related = "<div class='related-stories'><span>By</span><span>Other Writer</span></div>"
+    page = f"<html><body><article><p>Body.</p>{card}{related}</article></body></html>"
+    candidates = byline_candidates(_tree(page))
+    assert ("Lisa D. Ellis", True) in candidates
+    assert all("Other Writer" not in text for text, _ in candidates)
+
+
+def test_utility_class_soup_is_not_taken_for_a_sidebar() -> None:
+    page = (
+        "<html><body><div class='w-full lg:mr-[--sidebar-container-width]'>"
+        "<a href='/blog/authors/emmanuel-oyibo'>Emmanuel Oyibo</a><p>Body.</p></div></body></html>"
+    )
+    assert ("Emmanuel Oyibo", True) in byline_candidates(_tree(page))
