@@ -249,9 +249,11 @@ def parse_byline(
     Organisations named as the author ("Acme Team") are credits, like agencies.
     """
     text = " ".join(html.unescape(raw).split())  # "Maria &amp; Katerina" from double-escaped metadata
-    if _NOT_AUTHOR_CREDIT.match(text) or _HEADLINE.match(text):
+    if _NOT_AUTHOR_CREDIT.match(text):
         return Byline(raw=raw.strip(), authors=(), credits=())
     text = _LEAD_IN.sub("", text, count=1)
+    if _HEADLINE.match(_TAIL.split(text, maxsplit=1)[0]):
+        return Byline(raw=raw.strip(), authors=(), credits=())
     authors: list[str] = []
     credits: list[str] = []
     parts = _parts(text)

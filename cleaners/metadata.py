@@ -204,11 +204,11 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
 
 
 def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
-    """Inside navigation, a footer, an aside, comments or a related-stories block.
+    """In (or itself) navigation, a footer, an aside, comments or a related-stories block.
 
     ``sidebar`` allows asides and sidebars (an article's own author card often sits there).
     """
-    ancestors = list(element.iterancestors())
+    ancestors = [element, *element.iterancestors()]
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
         if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
@@ -246,6 +246,12 @@ _AFTER_NAME_LABEL = re.compile(r"^[|·•–—-]\s*(?:author|writer|contributor
 _UNMARKED_TAGS = frozenset({"p", "span", "div", "address", "li", "small", "em", "strong", "h3", "h4", "h5", "h6"})
 
 
+def _pieces_text(element: lxml_html.HtmlElement) -> str:
+    """Element text with a space between child elements' texts ("Jane Doe" and "Last updated" not glued)."""
+    pieces = [" ".join(t.split()) for t in element.itertext()]
+    return " ".join(p for p in pieces if p)
+
+
 def _author_link(element: lxml_html.HtmlElement) -> bool:
     """A link to an author's page (``/author/jane-doe``): its text names the author."""
     return element.tag == "a" and bool(_AUTHOR_HREF.search((element.get("href") or "").split("?")[0]))
@@ -267,7 +273,7 @@ def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
         return None
     if named is None or not isinstance(named.tag, str):
         return None
-    text = " ".join(named.text_content().split())
+    text = _pieces_text(named)
     return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
 
 
@@ -290,7 +296,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             continue
         if not marked and element.tag not in _UNMARKED_TAGS:
             continue
-        text = _spaced_text(element) if marked else " ".join(element.text_content().split())
+        text = _spaced_text(element) if marked else _pieces_text(element)
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
             continue
         if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):

@@ -177,3 +177,7 @@ def test_one_word_names_together_only_from_structured_data() -> None:
 
 def test_headline_shaped_text_is_not_a_byline() -> None:
     assert parse_byline("One Week in Japan Itinerary: Kyoto, Tokyo, Nara, Mt. Fuji", single=True).authors == ()
+
+
+def test_headline_check_looks_past_the_lead_in_and_the_tail() -> None:
+    assert parse_byline("Written By: Cazzy Magennis Last Updated: August 1, 2025").authors == ("Cazzy Magennis",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
+from cleaners.byline import parse_byline
 from cleaners.metadata import byline_candidates, choose_title, extract_metadata, strip_site_suffix
 
 JSONLD_PAGE = """<html lang="en-GB"><head>
@@ -215,3 +216,13 @@ def test_utility_class_soup_is_not_taken_for_a_sidebar() -> None:
         "<a href='/blog/authors/emmanuel-oyibo'>Emmanuel Oyibo</a><p>Body.</p></div></body></html>"
     )
     assert ("Emmanuel Oyibo", True) in byline_candidates(_tree(page))
+
+
+def test_byline_text_of_separate_elements_is_not_glued() -> None:
+    page = (
+        "<html><body><article><p>By <span>Cazzy Magennis</span><span>Last Updated</span></p>"
+        "<p>Body.</p></article></body></html>"
+    )
+    texts = [text for text, _ in byline_candidates(_tree(page))]
+    assert "By Cazzy Magennis Last Updated" in texts
+    assert parse_byline(texts[0]).authors == ("Cazzy Magennis",)
