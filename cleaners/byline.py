@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 #: Lead-ins removed from the front of a byline, only at a word boundary.
 _LEAD_IN = re.compile(
@@ -91,7 +92,10 @@ def _as_agency(part: str) -> str | None:
     if key in names:
         return names[key]
     trimmed = re.sub(r"^(?:the|a|an)\s+", "", key)
-    return names.get(trimmed)
+    if trimmed in names:
+        return names[trimmed]
+    untitled = " ".join(_strip_job_title(trimmed.split()))  # "Reuters Staff Writer"
+    return names.get(untitled) if untitled and untitled != trimmed else None
 
 
 def _strip_job_title(words: list[str]) -> list[str]:
@@ -213,6 +217,7 @@ _NOT_AUTHOR_CREDIT = re.compile(
 _ONE_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{2,}$")
 _HANDLE = re.compile(r"^[a-z0-9._-]+$|_|@|https?:|www\.|\d{1,2}:\d{2}|\d{4}-\d{2}|\w-\w+-\w")
 MAX_ORGANISATION_WORDS = 6
+MIN_ORGANISATION_CHARS = 3
 
 
 def _as_organisation(part: str, marked: bool, site_name: str | None, host: str | None) -> str | None:
@@ -224,14 +229,18 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
     """
     part = _TAIL.split(part, maxsplit=1)[0].strip(" ,:;-–—|'\"“”.©®™")
     words = part.split()
-    if not words or len(words) > MAX_ORGANISATION_WORDS or _HANDLE.search(part) or not part[0].isupper():
+    if len(part) < MIN_ORGANISATION_CHARS or len(words) > MAX_ORGANISATION_WORDS:
+        return None
+    if _HANDLE.search(part) or not part[0].isupper():
         return None
     not_names = _other_words()[0]
     if any(w.lower().strip(".,:") in not_names for w in words):
         return None
     titles, organisation_words = _name_words()
-    if words[0].lower() in titles - _UNIT_WORDS:
-        return None  # "Head of Marketing", "Webmaster": a job, not who wrote it
+    lowered_words = [w.lower().strip(".,:") for w in words]
+    paired_titles = any(a in titles and b in titles for a, b in pairwise(lowered_words))
+    if lowered_words[0] in titles - _UNIT_WORDS or lowered_words[0] in _SUFFIXES or paired_titles:
+        return None  # "Head of Marketing", "Webmaster", "Staff Writer Jane Doe": a job, not who wrote it
     lowered = {w.lower().strip(".,:'’") for w in words}
     if marked or lowered & (organisation_words | _UNIT_WORDS) or _is_site(part, site_name, host):
         return part

@@ -181,3 +181,10 @@ def test_headline_shaped_text_is_not_a_byline() -> None:
 
 def test_headline_check_looks_past_the_lead_in_and_the_tail() -> None:
     assert parse_byline("Written By: Cazzy Magennis Last Updated: August 1, 2025").authors == ("Cazzy Magennis",)
+
+
+def test_agency_with_a_job_title_is_the_agency_and_job_phrases_are_no_organisation() -> None:
+    assert parse_byline("By Jane Doe, Reuters Staff Writer").credits == ("Reuters",)
+    assert parse_byline("Staff Writer Jane Doe").credits == ()
+    assert parse_byline("Jr. Staff Writer").credits == ()
+    assert parse_byline("A", single=True).credits == ()
