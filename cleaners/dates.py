@@ -84,21 +84,24 @@ def find_dates(
     html: str,
     url: str | None,
     time_element: str | None = None,
+    label_date: str | None = None,
 ) -> PageDates:
     """Published and updated dates with their source, most trusted source first.
 
     ``time_element`` is the ``datetime`` of the page's first dating ``<time>`` element: when the
     page declares no publication date in JSON-LD or <meta>, that machine-readable date beside
-    the headline is trusted over htmldate's guess over the whole page.
+    the headline is trusted over htmldate's guess over the whole page; after it, ``label_date``,
+    the date a visible "Published"/"Posted on" label gives.
     """
     published, published_source = None, None
-    for value, source in ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time")):
+    declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
+    for value, source in declared:
         if normalised := normalise_date(value):
             published, published_source = normalised, source
             break
     # htmldate weighs the dates a reader sees on the page; when it names another day than the
     # metadata (often an old first-publication date left in a template), the page wins.
-    shown = date_from_htmldate(html, url, original=True) if published_source != "time" else None
+    shown = date_from_htmldate(html, url, original=True) if published_source not in ("time", "label") else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
     if published is None and (found := date_from_url(url)):

@@ -318,6 +318,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         html,
         url,
         time_element=metadata.time_published,
+        label_date=metadata.label_published,
     )
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),

@@ -63,6 +63,7 @@ class PageMetadata:
     article_body: str | None = None
     language: str | None = None
     time_published: str | None = None
+    label_published: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -348,6 +349,43 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
 MAX_H1_CANDIDATES = 5
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_SHOWN_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+_PUBLISHED_LABEL = re.compile(
+    rf"\b(?:originally\s+)?(?:published|posted)(?:\s+on)?\s*:?\s*({_SHOWN_DATE})", re.IGNORECASE
+)
+_PUBLISHED_WORD = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
+MAX_LABEL_CONTEXT = 200
+
+
+def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
+    """The date after the page's first visible "Published"/"Posted on" label, as written.
+
+    The date may follow in the label's own text or in the next element ("<dt>Published</dt>
+    <dd>October 14, 2025</dd>"). Labels in navigation, comments or related stories are skipped.
+    """
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
+            continue
+        own = " ".join(((element.text or "") + " " + (element.tail or "")).split())
+        if not _PUBLISHED_WORD.search(own):
+            continue
+        context = _pieces_text(element)
+        following = element.getnext()
+        if following is not None and isinstance(following.tag, str):
+            context += " " + _pieces_text(following)
+        if element.tail and element.tail.strip():
+            context += " " + " ".join(element.tail.split())
+        match = _PUBLISHED_LABEL.search(context[:MAX_LABEL_CONTEXT])
+        if match and not _chrome_ancestor(element, sidebar=True):
+            return match.group(1)
+    return None
+
+
 def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> str | None:
     """The page's headline h1: the first h1 that another title source agrees with, else the first.
 
@@ -402,6 +440,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         modified_source=modified_source if modified else None,
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
         time_published=time_element_date(tree),
+        label_published=labelled_published_date(tree),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

@@ -66,7 +66,7 @@ ARTICLES_FIELDS_V2: tuple[pa.Field, ...] = (
     _field(
         "date_source",
         pa.string(),
-        "Where published_at was found: jsonld, meta, time, htmldate, url, text (null when no date)",
+        "Where published_at was found: jsonld, meta, time, label, htmldate, url, text (null when no date)",
     ),
     _field("content_hash", pa.string(), "sha256 (hex) of the normalised body: same text, same hash"),
     _field("revision", pa.int32(), "1 for the first version of an article_id, then 2, 3 … as its content changes"),

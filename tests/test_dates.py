@@ -97,3 +97,12 @@ def test_time_element_is_used_before_htmldate_when_metadata_has_no_date() -> Non
     assert (found.published, found.published_source) == ("2023-10-12T19:38:01+00:00", "time")
     metadata_first = find_dates("2021-03-03", None, None, None, BLANK, None, time_element="2023-10-12")
     assert (metadata_first.published, metadata_first.published_source) == ("2021-03-03", "jsonld")
+
+
+def test_published_label_is_used_after_time_elements_and_before_htmldate() -> None:
+    found = find_dates(None, None, None, None, PAGE, None, label_date="January 3, 2024")
+    assert (found.published, found.published_source) == ("2024-01-03", "label")
+    timed = find_dates(None, None, None, None, PAGE, None, time_element="2021-03-03", label_date="January 3, 2024")
+    assert (timed.published, timed.published_source) == ("2021-03-03", "time")
+    declared = find_dates(None, "2020-01-05", None, None, BLANK, None, label_date="January 3, 2024")
+    assert declared.published_source == "meta"

@@ -226,3 +226,25 @@ def test_byline_text_of_separate_elements_is_not_glued() -> None:
     texts = [text for text, _ in byline_candidates(_tree(page))]
     assert "By Cazzy Magennis Last Updated" in texts
     assert parse_byline(texts[0]).authors == ("Cazzy Magennis",)
+
+
+def test_published_label_date_in_the_text_or_the_next_element() -> None:
+    inline = "<html><body><article><p>Published: January 3, 2024</p><p>Body.</p></article></body></html>"
+    assert extract_metadata(_tree(inline)).label_published == "January 3, 2024"
+    split = (
+        "<html><body><article><div><div>Published</div><div>October 14, 2025</div></div>"
+        "<p>Body.</p></article></body></html>"
+    )
+    assert extract_metadata(_tree(split)).label_published == "October 14, 2025"
+    original = "<html><body><p>This article was originally published on 26 Sep 2019 at 4:12pm</p></body></html>"
+    assert extract_metadata(_tree(original)).label_published == "26 Sep 2019"
+
+
+def test_published_label_in_related_stories_or_without_a_date_is_ignored() -> None:
+    related = (
+        "<html><body><article><p>Body.</p></article>"
+        "<div class='related-posts'><p>Posted on March 2, 2020</p></div></body></html>"
+    )
+    assert extract_metadata(_tree(related)).label_published is None
+    undated = "<html><body><p>This report was published by the council.</p></body></html>"
+    assert extract_metadata(_tree(undated)).label_published is None
