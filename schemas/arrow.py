@@ -44,7 +44,7 @@ ARTICLES_FIELDS_V1: tuple[pa.Field, ...] = (
     _field(
         "credits",
         pa.list_(pa.string()),
-        "Agencies and 'with files from' sources credited (Reuters, AP, The Canadian Press …)",
+        "Agencies, 'with files from' sources and organisations named as the author (Reuters, AP, Acme Team …)",
     ),
     _field("published_at", TIMESTAMP, "When the article was first published (UTC)"),
     _field("captured_at", TIMESTAMP, "When the capture was taken (UTC)", nullable=False),
