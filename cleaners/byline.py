@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 #: Lead-ins removed from the front of a byline, only at a word boundary.
 _LEAD_IN = re.compile(
     r"^(?:(?:with|and)\s+)?(?:(?:an?\s+)?(?:additional\s+)?(?:reports?|reporting|files|contributions?)\s+(?:from|by)"
-    r"|(?:written|posted|story|words|reported|compiled|edited|reviewed|text|published)\s+by|authors?\s*:|by)\b[:\s]*",
+    r"|(?:written|posted|story|words|reported|compiled|edited|reviewed|text|published|article|recipe)\s+by"
+    r"|authors?\s*:|authors?(?=\s+[A-Z])|by)\b[:\s]*",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\||/|•|·|\band\b|\bwith\b|\bet\b|\bund\b|\by\b|\n)\s*", re.IGNORECASE)
 #: Where a byline stops naming people: a date, "updated", "is a reporter" …
 _TAIL = re.compile(
-    r"\s+(?:(?:is|was)\s+an?\b|on\s+\w+\s+\d|updated\b|published\b|posted\b|last\s+updated\b|in\s+[A-Z][a-z]+,?$)"
+    r"\s+(?:(?:is|was)\s+an?\b|on\s+\w+\s+\d|on\s+behalf\s+of\b.*|updated\b|published\b|posted\b|last\s+updated\b"
+    r"|in\s+[A-Z][a-z]+,?$)"
     r"|\s*(?:[-–—|]\s*)?\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$",
     re.IGNORECASE,
 )
@@ -26,7 +30,11 @@ _NAME_WORD = re.compile(
     r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|del|der|den|di|du|la|le|van|von|bin|al|el|dos|das|ter|y)|[A-Z]\.)$",
     re.UNICODE,
 )
-_REJECT = re.compile(r"@|https?:|www\.|\w\.(?:com|net|org|io|co|ai|app|dev)\b|\d|#|[()\[\]{}<>]|\?|!", re.IGNORECASE)
+_REJECT = re.compile(
+    r"@|https?:|www\.|\w\.(?:com|net|org|io|co|ai|app|dev)\b|\d|#|[()\[\]{}<>]|\?|!|\w-\w+-\w", re.IGNORECASE
+)
+#: "Itinerary: Kyoto, Tokyo, Nara": a headline or a list, not a byline (a lead-in label is gone by then).
+_HEADLINE = re.compile(r"^(?:\S+\s+){3,}\S*:\s")
 MAX_NAME_WORDS = 5
 _UNIT_WORDS = frozenset({"desk", "team", "staff", "bureau", "newsroom", "editors"})
 
@@ -58,6 +66,22 @@ def _name_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(data["job_titles"]), frozenset(data["organisation_words"])
 
 
+@lru_cache(maxsize=1)
+def _other_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words never in a name, post-nominal credentials) from ``cleaners/data/byline_words.toml``."""
+    data = _data("byline_words.toml")
+    return frozenset(data["not_names"]), frozenset(data["credentials"])
+
+
+def _credential_key(word: str) -> str:
+    return word.strip(" ,;").rstrip("®").replace(".", "").lower()
+
+
+def is_credential(word: str) -> bool:
+    """Post-nominal letters ("MD", "Ph.D.", "CEPF®"), never written all lower-case."""
+    return not word.islower() and _credential_key(word) in _other_words()[1]
+
+
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip(" .,:;-–—")).lower()
 
@@ -68,15 +92,21 @@ def _as_agency(part: str) -> str | None:
     if key in names:
         return names[key]
     trimmed = re.sub(r"^(?:the|a|an)\s+", "", key)
-    return names.get(trimmed)
+    if trimmed in names:
+        return names[trimmed]
+    untitled = " ".join(_strip_job_title(trimmed.split()))  # "Reuters Staff Writer"
+    return names.get(untitled) if untitled and untitled != trimmed else None
 
 
 def _strip_job_title(words: list[str]) -> list[str]:
-    """Drop a trailing job title ("Jane Doe Senior Reporter" -> "Jane Doe")."""
+    """Drop a trailing job title ("Jane Doe Senior Reporter", "Liz Kenny Former McKinsey Consultant")."""
     titles, _ = _name_words()
     end = len(words)
     while end > 0 and words[end - 1].lower().strip(".,") in titles:
         end -= 1
+    if end < len(words):  # a title ends the part: it starts at its first title word after the name
+        first = next((i for i in range(2, end) if words[i].lower().strip(".,") in titles), end)
+        end = first
     return words[:end]
 
 
@@ -89,14 +119,56 @@ def _is_site(name: str, site_name: str | None, host: str | None) -> bool:
     return bool(host and len(squashed) >= 4 and squashed in re.sub(r"[^a-z0-9]", "", host.lower()))
 
 
+def _split_credentials(part: str) -> tuple[str, str]:
+    """("Jane Doe", ", MD, PhD") out of "Jane Doe, MD, PhD"; ("Jane Doe", " CPP") out of "Jane Doe CPP"."""
+    pieces = part.split(",")
+    end = len(pieces)
+    while end > 1 and pieces[end - 1].strip() and all(is_credential(w) for w in pieces[end - 1].split()):
+        end -= 1
+    name, suffix = ",".join(pieces[:end]), part[len(",".join(pieces[:end])) :]
+    words = name.split()
+    cut = len(words)
+    while cut > 2 and is_credential(words[cut - 1]) and words[cut - 1].isupper():
+        cut -= 1
+    if cut < len(words):
+        suffix = " " + " ".join(words[cut:]) + suffix
+        name = " ".join(words[:cut])
+    return name, suffix
+
+
+def _drop_avatar_initials(words: list[str]) -> list[str]:
+    """ "CM Craig McCarthy" -> "Craig McCarthy": an avatar's initials before the name they abbreviate."""
+    if len(words) >= 3 and words[0].isupper() and 2 <= len(words[0]) <= 3:
+        initials = "".join(w[0] for w in words[1:]).upper()
+        if initials.startswith(words[0]) or initials == words[0]:
+            return words[1:]
+    return words
+
+
 def _as_person(part: str, site_name: str | None = None, host: str | None = None, single: bool = False) -> str | None:
     part = _TAIL.split(part, maxsplit=1)[0]
     part = part.strip(" ,:;-–—|'\"“”")
-    if part.endswith(".") and part.rsplit(None, 1)[-1].lower() not in _SUFFIXES:
+    if (
+        part.endswith(".")
+        and part.rsplit(None, 1)[-1].lower() not in _SUFFIXES
+        and not is_credential(part.rsplit(None, 1)[-1])
+    ):
         part = part.rstrip(".")
     if not part or _REJECT.search(part):
         return None
+    part, credentials = _split_credentials(part)
+    part = " ".join(_drop_avatar_initials(part.split()))
+    name = _as_name(part, site_name, host, single)
+    return f"{name}{credentials}" if name else None
+
+
+def _as_name(part: str, site_name: str | None, host: str | None, single: bool) -> str | None:
     titles, organisations = _name_words()
+    not_names = _other_words()[0]
+    if any(w.lower().strip(".,:") in not_names for w in part.split()):
+        return None
+    if part.split()[0].lower() in ("the", "a", "an", "our", "team"):
+        return None  # "The Organized Mama", "Our Editors": not a person's name
     words = _strip_job_title(part.split())
     tail = part.split()[len(words) :]
     if not words or len(words) > MAX_NAME_WORDS or (len(words) == 1 < len(part.split())):
@@ -129,29 +201,85 @@ def _parts(text: str) -> list[str]:
             continue
         if parts and piece.lower() in _SUFFIXES:
             parts[-1] = f"{parts[-1]} {piece}"
+        elif parts and all(is_credential(w) for w in piece.split()) and not _as_agency(piece):
+            parts[-1] = f"{parts[-1]}, {piece}"  # "Jane Doe, MD, PhD": post-nominals stay with the name
         else:
             parts.append(piece)
     return parts
 
 
-def parse_byline(raw: str, site_name: str | None = None, host: str | None = None, *, single: bool = False) -> Byline:
+#: Bylines naming someone other than the writer: a reviewer, an editor, a photographer.
+_NOT_AUTHOR_CREDIT = re.compile(
+    r"^(?:(?:medically|fact[- ]?|expert[- ]?)?(?:reviewed|checked|verified|edited)\s+by"
+    r"|(?:photos?|photographs?|photography|images?|illustrations?|video)\s+(?:by|from|:))\b",
+    re.IGNORECASE,
+)
+_ONE_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{2,}$")
+_HANDLE = re.compile(r"^[a-z0-9._-]+$|_|@|https?:|www\.|\d{1,2}:\d{2}|\d{4}-\d{2}|\w-\w+-\w")
+MAX_ORGANISATION_WORDS = 6
+MIN_ORGANISATION_CHARS = 3
+
+
+def _as_organisation(part: str, marked: bool, site_name: str | None, host: str | None) -> str | None:
+    """An organisation, team or desk credited where an author would be ("Thrive Agency", "EDB Team").
+
+    From author markup any capitalised name that is not a person is one (the site crediting
+    itself, a company blog); in plain text only a name with an organisation or unit word, or the
+    site's own name. Handles, e-mails, URLs, times and page chrome ("Full Bio") are not.
+    """
+    part = _TAIL.split(part, maxsplit=1)[0].strip(" ,:;-–—|'\"“”.©®™")
+    words = part.split()
+    if len(part) < MIN_ORGANISATION_CHARS or len(words) > MAX_ORGANISATION_WORDS:
+        return None
+    if _HANDLE.search(part) or not part[0].isupper():
+        return None
+    not_names = _other_words()[0]
+    if any(w.lower().strip(".,:") in not_names for w in words):
+        return None
+    titles, organisation_words = _name_words()
+    lowered_words = [w.lower().strip(".,:") for w in words]
+    paired_titles = any(a in titles and b in titles for a, b in pairwise(lowered_words))
+    if lowered_words[0] in titles - _UNIT_WORDS or lowered_words[0] in _SUFFIXES or paired_titles:
+        return None  # "Head of Marketing", "Webmaster", "Staff Writer Jane Doe": a job, not who wrote it
+    lowered = {w.lower().strip(".,:'’") for w in words}
+    if marked or lowered & (organisation_words | _UNIT_WORDS) or _is_site(part, site_name, host):
+        return part
+    return None
+
+
+def parse_byline(
+    raw: str, site_name: str | None = None, host: str | None = None, *, single: bool = False, structured: bool = False
+) -> Byline:
     """Split a byline into authors and credits; anything that is neither is left out.
 
     ``site_name`` (the publisher) and the site's ``host`` name are never taken for a person.
-    ``single`` accepts one-word names ("Maddy"): only for sources marked up as an author.
+    ``single`` accepts one-word names ("Maddy"): only for sources marked up as an author, and
+    with ``structured`` (a metadata author value) also several ("Maria & Katerina").
+    Organisations named as the author ("Acme Team") are credits, like agencies.
     """
-    text = " ".join(raw.split())
+    text = " ".join(html.unescape(raw).split())  # "Maria &amp; Katerina" from double-escaped metadata
+    if _NOT_AUTHOR_CREDIT.match(text):
+        return Byline(raw=raw.strip(), authors=(), credits=())
     text = _LEAD_IN.sub("", text, count=1)
+    if _HEADLINE.match(_TAIL.split(text, maxsplit=1)[0]):
+        return Byline(raw=raw.strip(), authors=(), credits=())
     authors: list[str] = []
     credits: list[str] = []
     parts = _parts(text)
-    single = single and len(parts) == 1  # "Research" out of "Center for … and Research" is no name
+    marked = single
+    # "Research" out of "Center for … and Research" is no name; "Maria & Katerina" are two
+    single = single and (len(parts) == 1 or (structured and all(_ONE_NAME.match(p) for p in parts)))
     for part in parts:
         part = _LEAD_IN.sub("", part, count=1)
         if agency := _as_agency(part):
             credits.append(agency)
         elif person := _as_person(part, site_name, host, single):
             authors.append(person)
+        elif organisation := _as_organisation(part, marked and len(parts) == 1, site_name, host):
+            credits.append(organisation)
+    if not authors and len(parts) > 1 and (whole := _as_organisation(text, False, site_name, host)):
+        # "Center for Drug Evaluation and Research": the "and" is inside one organisation's name
+        credits = [c for c in credits if c in agency_names().values()] + [whole]
     return Byline(raw=raw.strip(), authors=tuple(dict.fromkeys(authors)), credits=tuple(dict.fromkeys(credits)))
 
 
@@ -162,7 +290,7 @@ def names_from_list(
     authors: list[str] = []
     credits: list[str] = []
     for name in names:
-        parsed = parse_byline(name, site_name, host, single=True)
+        parsed = parse_byline(name, site_name, host, single=True, structured=True)
         authors.extend(parsed.authors)
         credits.extend(parsed.credits)
     raw = ", ".join(names)

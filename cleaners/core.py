@@ -63,7 +63,12 @@ def article_id(url: str | None, body: str) -> str:
 
 
 def parse_published(value: str | None, captured_at: datetime) -> datetime | None:
-    """An ISO date or datetime as an aware UTC datetime, never later than the capture."""
+    """An ISO date or datetime as an aware datetime, never later than the capture.
+
+    The page's own UTC offset is kept (a story published at 22:00 in New York is dated that day,
+    not the next one); a value without an offset is taken as UTC. The archive stores the instant
+    (Arrow timestamps are UTC), so the offset only matters to callers reading the record.
+    """
     if not value:
         return None
     try:
@@ -72,7 +77,6 @@ def parse_published(value: str | None, captured_at: datetime) -> datetime | None
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
     return parsed if parsed <= captured_at else None
 
 

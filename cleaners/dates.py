@@ -1,4 +1,4 @@
-"""Publication and update dates of a page: JSON-LD, <meta>, htmldate, then the URL."""
+"""Publication and update dates of a page: JSON-LD, <meta>, a <time> element, htmldate, then the URL."""
 
 from __future__ import annotations
 
@@ -88,21 +88,29 @@ def find_dates(
     meta_modified: str | None,
     page: str | HtmlElement,
     url: str | None,
+    time_element: str | None = None,
+    label_date: str | None = None,
     *,
     consult_page: bool = True,
 ) -> PageDates:
     """Published and updated dates with their source, most trusted source first.
 
-    ``consult_page=False`` skips htmldate (the costliest step) and trusts the metadata.
+    ``time_element`` is the ``datetime`` of the page's first dating ``<time>`` element: when the
+    page declares no publication date in JSON-LD or <meta>, that machine-readable date beside
+    the headline is trusted over htmldate's guess over the whole page; after it, ``label_date``,
+    the date a visible "Published"/"Posted on" label gives. ``consult_page=False`` skips
+    htmldate (the costliest step) and trusts the metadata.
     """
     published, published_source = None, None
-    for value, source in ((jsonld_published, "jsonld"), (meta_published, "meta")):
+    declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
+    for value, source in declared:
         if normalised := normalise_date(value):
             published, published_source = normalised, source
             break
     # htmldate weighs the dates a reader sees on the page; when it names another day than the
     # metadata (often an old first-publication date left in a template), the page wins.
-    shown = date_from_htmldate(page, url, original=True) if consult_page else None
+    consult = consult_page and published_source not in ("time", "label")
+    shown = date_from_htmldate(page, url, original=True) if consult else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
     if published is None and (found := date_from_url(url)):

@@ -37,7 +37,7 @@ ARTICLE_TYPES = frozenset(
 _PAGE_TYPES = frozenset({"webpage", "medicalwebpage", "creativework"})
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|:)\s+")
 _BYLINE_MARK = re.compile(r"author(?!ity|ization|ize)|byline|by-line|creator|writer|posted-by|written-by")
-_BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)\s+\S", re.IGNORECASE)
+_BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)(?::\s*|\s+)\S", re.IGNORECASE)
 _CHROME_CONTAINER = re.compile(r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories")
 MAX_BYLINE_CHARS = 100
 MAX_UNMARKED_WORDS = 8
@@ -55,12 +55,15 @@ class PageMetadata:
     site_name: str | None = None
     authors: tuple[str, ...] = ()
     author_source: str | None = None
+    author_organisations: tuple[str, ...] = ()  # JSON-LD authors typed Organization
     published: str | None = None
     published_source: str | None = None
     modified: str | None = None
     modified_source: str | None = None
     article_body: str | None = None
     language: str | None = None
+    time_published: str | None = None
+    label_published: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -115,23 +118,39 @@ def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
     return ranked[0] if ranked else None
 
 
-def _person_names(value: Any) -> tuple[list[str], bool]:
-    """Names from a JSON-LD author value, and whether any was explicitly typed Person."""
+def _resolve(value: Any, nodes: list[dict[str, Any]]) -> Any:
+    """A JSON-LD value with ``{"@id": …}`` references replaced by the node they point to.
+
+    Yoast and other generators put the Person in the @graph and only its @id in ``author``.
+    """
+    if isinstance(value, list):
+        return [_resolve(v, nodes) for v in value]
+    if isinstance(value, dict) and "@id" in value and not value.get("name"):
+        target = next((n for n in nodes if n.get("@id") == value["@id"] and n is not value and n.get("name")), None)
+        return target if target is not None else value
+    return value
+
+
+def _person_names(value: Any) -> tuple[list[str], bool, list[str]]:
+    """Names from a JSON-LD author value, whether any was typed Person, and the organisations named."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
+    organisations: list[str] = []
     typed_person = False
     for item in items:
         if isinstance(item, str):
             names.append(item)
         elif isinstance(item, dict):
             kinds = _types(item)
+            name = _text(item.get("name"))
             if kinds & {"organization", "newsmediaorganization", "corporation", "website"}:
+                if name:
+                    organisations.append(" ".join(name.split()))
                 continue
             typed_person = typed_person or "person" in kinds
-            name = _text(item.get("name"))
             if name:
                 names.append(name)
-    return [" ".join(n.split()) for n in names if n and n.strip()], typed_person
+    return [" ".join(n.split()) for n in names if n and n.strip()], typed_person, organisations
 
 
 def _meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
@@ -165,6 +184,15 @@ _META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "d
 _META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 
 
+def _labelled_author(meta: dict[str, str]) -> str | None:
+    """The value of a "Written by" twitter:label/twitter:data pair (Yoast SEO writes one)."""
+    for number in range(1, 5):
+        label = meta.get(f"twitter:label{number}", "").casefold().rstrip(": ")
+        if label in ("written by", "author", "by") and meta.get(f"twitter:data{number}"):
+            return meta[f"twitter:data{number}"]
+    return None
+
+
 def _first(meta: dict[str, str], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         if meta.get(key):
@@ -176,15 +204,22 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _chrome_ancestor(element: lxml_html.HtmlElement) -> bool:
-    """Inside navigation, a footer, an aside, comments or a related-stories block."""
-    ancestors = list(element.iterancestors())
+def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
+    """In (or itself) navigation, a footer, an aside, comments or a related-stories block.
+
+    ``sidebar`` allows asides and sidebars (an article's own author card often sits there).
+    """
+    ancestors = [element, *element.iterancestors()]
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
-        if ancestor.tag in ("nav", "aside") or (ancestor.tag == "footer" and not in_article):
+        if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
+            return True
+        if ancestor.tag == "footer" and not in_article:
             return True
         names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
-        if _CHROME_CONTAINER.search(names):
+        # utility-class soup ("lg:mr-[--sidebar-width]") describes layout, not what the block is
+        names = " ".join(t for t in names.split() if not any(c in t for c in "[]:"))
+        if set(_CHROME_CONTAINER.findall(names)) - ({"sidebar"} if sidebar else set()):
             return True
     return False
 
@@ -202,6 +237,47 @@ def _spaced_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
+_AUTHOR_HREF = re.compile(r"/(?:authors?|writers?|contributors?|columnists?|reporters?|journalists?|byline)/[^/?#]+/?$")
+_AUTHOR_LABEL = re.compile(
+    r"^(?:written by|by|author|authors|posted by|words by|article by|story by|contributors?):?$", re.IGNORECASE
+)
+_AFTER_NAME_LABEL = re.compile(r"^[|·•–—-]\s*(?:author|writer|contributor)$", re.IGNORECASE)
+
+
+_UNMARKED_TAGS = frozenset({"p", "span", "div", "address", "li", "small", "em", "strong", "h3", "h4", "h5", "h6"})
+
+
+def _pieces_text(element: lxml_html.HtmlElement) -> str:
+    """Element text with a space between child elements' texts ("Jane Doe" and "Last updated" not glued)."""
+    pieces = [" ".join(t.split()) for t in element.itertext()]
+    return " ".join(p for p in pieces if p)
+
+
+def _author_link(element: lxml_html.HtmlElement) -> bool:
+    """A link to an author's page (``/author/jane-doe``): its text names the author."""
+    return element.tag == "a" and bool(_AUTHOR_HREF.search((element.get("href") or "").split("?")[0]))
+
+
+def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
+    """The name a label element points at: after "Written by", "Contributors:", before "| Author"."""
+    if element.tag not in _UNMARKED_TAGS | {"dt", "label", "h2"} or len(element):
+        return None
+    label = " ".join((element.text or "").split())
+    if _AFTER_NAME_LABEL.match(label):  # "<p>Jane Doe</p><p>| Author</p>"
+        named = element.getprevious()
+    elif _AUTHOR_LABEL.match(label):
+        tail = " ".join((element.tail or "").split())
+        if len(tail) > 2:  # "<strong>Contributors:</strong> Jane Doe"
+            return tail if len(tail) <= MAX_BYLINE_CHARS else None
+        named = element.getnext()
+    else:
+        return None
+    if named is None or not isinstance(named.tag, str):
+        return None
+    text = _pieces_text(named)
+    return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
+
+
 def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
@@ -213,10 +289,15 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     for element in (body if body is not None else tree).iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "title"):
             continue
-        marked = bool(_BYLINE_MARK.search(_element_names(element)))
-        if not marked and element.tag not in ("p", "span", "div", "address", "li", "small", "em", "strong"):
+        marked = bool(_BYLINE_MARK.search(_element_names(element))) or _author_link(element)
+        labelled = _labelled_name(element)
+        if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True):
+            seen.add(labelled)
+            found.append((labelled, True))
             continue
-        text = _spaced_text(element) if marked else " ".join(element.text_content().split())
+        if not marked and element.tag not in _UNMARKED_TAGS:
+            continue
+        text = _spaced_text(element) if marked else _pieces_text(element)
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
             continue
         if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
@@ -230,12 +311,89 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     return found
 
 
-def _h1(tree: lxml_html.HtmlElement) -> str | None:
-    for element in tree.iter("h1"):
-        text = _element_text(element)
-        if text:
-            return text
+_UPDATE_MARK = re.compile(r"updat|modif|revis|edited", re.IGNORECASE)
+
+
+def _text_before(element: lxml_html.HtmlElement) -> str:
+    """The words just before an element: its own lead-in ("Updated", "Published on")."""
+    previous, parent = element.getprevious(), element.getparent()
+    if previous is not None:
+        before = previous.tail or ""
+        if not before.strip() and not any(True for _ in previous.iter("time")):
+            before = previous.text_content()
+    else:
+        before = (parent.text or "") if parent is not None else ""
+    return before[-40:]
+
+
+def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
+    """The ``datetime`` of the page's first ``<time>`` element that dates the article.
+
+    Skipped: times in navigation, footers, comments or related stories, and times that are
+    marked (class, itemprop, or the words just before them) as an update or modification.
+    """
+    for element in tree.iter("time"):
+        value = (element.get("datetime") or "").strip()
+        if not value:
+            continue
+        parent = element.getparent()
+        names = " ".join((element.get("class") or "", element.get("itemprop") or ""))
+        if parent is not None:
+            names += " " + (parent.get("class") or "")
+        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(_text_before(element)) or _chrome_ancestor(element):
+            continue
+        return value
     return None
+
+
+MAX_H1_CANDIDATES = 5
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_SHOWN_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+_PUBLISHED_LABEL = re.compile(
+    rf"\b(?:originally\s+)?(?:published|posted)(?:\s+on)?\s*:?\s*({_SHOWN_DATE})", re.IGNORECASE
+)
+_PUBLISHED_WORD = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
+MAX_LABEL_CONTEXT = 200
+
+
+def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
+    """The date after the page's first visible "Published"/"Posted on" label, as written.
+
+    The date may follow in the label's own text or in the next element ("<dt>Published</dt>
+    <dd>October 14, 2025</dd>"). Labels in navigation, comments or related stories are skipped.
+    """
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
+            continue
+        own = " ".join(((element.text or "") + " " + (element.tail or "")).split())
+        if not _PUBLISHED_WORD.search(own):
+            continue
+        context = _pieces_text(element)
+        following = element.getnext()
+        if following is not None and isinstance(following.tag, str):
+            context += " " + _pieces_text(following)
+        if element.tail and element.tail.strip():
+            context += " " + " ".join(element.tail.split())
+        match = _PUBLISHED_LABEL.search(context[:MAX_LABEL_CONTEXT])
+        if match and not _chrome_ancestor(element, sidebar=True):
+            return match.group(1)
+    return None
+
+
+def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> str | None:
+    """The page's headline h1: the first h1 that another title source agrees with, else the first.
+
+    Pages with several h1 elements often put the logo or a menu label in the first one.
+    """
+    texts = [t for t in (_element_text(e) for e in tree.iter("h1")) if t][:MAX_H1_CANDIDATES]
+    forms = {f.casefold() for o in others for f in _title_forms(unescape_html(o), site)}
+    return next((t for t in texts if unescape_html(t).casefold() in forms), texts[0] if texts else None)
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -250,9 +408,10 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         next((_text(n.get("name")) for n in nodes if _types(n) & {"website"}), None),
         meta.get("application-name"),
     ]
-    authors, _ = _person_names(article.get("author") or article.get("creator"))
+    author_value = _resolve(article.get("author") or article.get("creator"), nodes)
+    authors, _, author_organisations = _person_names(author_value)
     author_source = "jsonld" if authors else None
-    meta_author = _first(meta, _META_AUTHOR)
+    meta_author = _first(meta, _META_AUTHOR) or _labelled_author(meta)
     if not authors and meta_author and not meta_author.lower().startswith(("http", "www.")):
         authors, author_source = [meta_author], "meta"
     published, published_source = _text(article.get("datePublished")), "jsonld"
@@ -262,20 +421,26 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     if not modified:
         modified, modified_source = _first(meta, _META_MODIFIED), "meta"
     body = article.get("articleBody")
-    html_title = next((_element_text(t) for t in tree.iter("title")), None)
+    html_title = next((_element_text(t) for t in tree.iter("title")), None) or None
+    headline = _text(article.get("headline")) or _text(article.get("name")) if article else None
+    og_title = meta.get("og:title") or meta.get("twitter:title")
+    site_name = next((s for s in site_names if s), None)
     return PageMetadata(
-        headline=_text(article.get("headline")) or _text(article.get("name")) if article else None,
-        og_title=meta.get("og:title") or meta.get("twitter:title"),
-        h1=_h1(tree),
-        html_title=html_title or None,
-        site_name=next((s for s in site_names if s), None),
+        headline=headline,
+        og_title=og_title,
+        h1=_h1(tree, [t for t in (og_title, headline, html_title) if t], site_name),
+        html_title=html_title,
+        site_name=site_name,
         authors=tuple(authors),
         author_source=author_source,
+        author_organisations=tuple(author_organisations),
         published=published,
         published_source=published_source if published else None,
         modified=modified,
         modified_source=modified_source if modified else None,
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
+        time_published=time_element_date(tree),
+        label_published=labelled_published_date(tree),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 
@@ -325,6 +490,10 @@ def choose_title(metadata: PageMetadata) -> str | None:
     sources = [(name, unescape_html(value)) for name, value in sources if value]
     if not sources:
         return None
+    return _plain_quotes_if_given(_choose(sources, site), [value for _, value in sources])
+
+
+def _choose(sources: list[tuple[str, str]], site: str | None) -> str:
     h1 = next((value for name, value in sources if name == "h1"), None)
     others = [value for name, value in sources if name != "h1"]
     if h1 and _plausible_h1(h1, others, site):
@@ -357,7 +526,37 @@ def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
         return True
     if not others:
         return True
+    if max(_word_overlap(h1, o) for o in others) < MIN_H1_OVERLAP:
+        return False  # a promo line or a section label: it shares hardly a word with any title
     return len(h1.split()) >= MIN_H1_WORDS
+
+
+_WORD = re.compile(r"\w+")
+#: An h1 sharing less than this share of its (or the other title's) words with every other title
+#: source is not the headline ("Do you want more web conversions?" on a list of agencies).
+MIN_H1_OVERLAP = 0.25
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Shared words over the shorter text's words (case-insensitive)."""
+    left, right = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
+    return len(left & right) / max(1, min(len(left), len(right)))
+
+
+_CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def _plain_quotes_if_given(title: str, sources: list[str]) -> str:
+    """The title with straight quotes when another source spells it so.
+
+    Publishing tools turn typed quotes into typographic ones in the rendered h1 (WordPress's
+    wptexturize); when the page's metadata carries the same headline with plain quotes, that
+    is the text as written.
+    """
+    plain = title.translate(_CURLY_QUOTES)
+    if plain != title and any(plain in source for source in sources):
+        return plain
+    return title
 
 
 def unescape_html(text: str) -> str:

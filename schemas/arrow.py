@@ -44,7 +44,7 @@ ARTICLES_FIELDS_V1: tuple[pa.Field, ...] = (
     _field(
         "credits",
         pa.list_(pa.string()),
-        "Agencies and 'with files from' sources credited (Reuters, AP, The Canadian Press …)",
+        "Agencies, 'with files from' sources and organisations named as the author (Reuters, AP, Acme Team …)",
     ),
     _field("published_at", TIMESTAMP, "When the article was first published (UTC)"),
     _field("captured_at", TIMESTAMP, "When the capture was taken (UTC)", nullable=False),
@@ -66,7 +66,7 @@ ARTICLES_FIELDS_V2: tuple[pa.Field, ...] = (
     _field(
         "date_source",
         pa.string(),
-        "Where published_at was found: jsonld, meta, htmldate, url, text (null when no date)",
+        "Where published_at was found: jsonld, meta, time, label, htmldate, url, text (null when no date)",
     ),
     _field("content_hash", pa.string(), "sha256 (hex) of the normalised body: same text, same hash"),
     _field("revision", pa.int32(), "1 for the first version of an article_id, then 2, 3 … as its content changes"),

@@ -97,3 +97,94 @@ def test_one_word_names_only_when_the_byline_is_that_word() -> None:
     assert names_from_list(["Maddy"]).authors == ("Maddy",)
     assert names_from_list(["Center for Drug Evaluation and Research"]).authors == ()
     assert names_from_list(["TOI Lifestyle Desk"]).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Dylan Bailey, MS, RD, FAND", ("Dylan Bailey, MS, RD, FAND",)),
+        ("Genevieve Carlton, Ph.D.", ("Genevieve Carlton, Ph.D.",)),
+        ("Jeffrey A. Slotnick CPP, PSP", ("Jeffrey A. Slotnick CPP, PSP",)),
+        ("Shelby Loos, DVM, Molly Price, DVM", ("Shelby Loos, DVM", "Molly Price, DVM")),
+    ],
+)
+def test_post_nominal_credentials_stay_with_the_name(raw: str, names: tuple[str, ...]) -> None:
+    assert parse_byline(raw).authors == names
+
+
+def test_a_credential_is_not_an_agency_and_an_agency_is_not_a_credential() -> None:
+    assert parse_byline("Jane Doe, AP").authors == ("Jane Doe",)
+    assert parse_byline("Jane Doe, AP").credits == ("The Associated Press",)
+
+
+def test_organisation_named_as_author_is_a_credit_not_a_person() -> None:
+    for raw in ("Acme Editorial Team", "Thrive Agency", "The Lavazza Team"):
+        parsed = names_from_list([raw])
+        assert parsed.authors == ()
+        assert parsed.credits == (raw,)
+    assert parse_byline("By Podium Staff").credits == ("Podium Staff",)
+    assert names_from_list(["Center for Drug Evaluation and Research"]).credits == (
+        "Center for Drug Evaluation and Research",
+    )
+
+
+def test_site_crediting_itself_is_a_credit() -> None:
+    assert names_from_list(["Swoogo"], host="swoogo.com").credits == ("Swoogo",)
+    assert names_from_list(["Swoogo"], host="swoogo.com").authors == ()
+
+
+@pytest.mark.parametrize(
+    "raw", ["aawoods", "q_admin", "jane.doe@example.com", "Head of Marketing", "Webmaster", "Full Bio"]
+)
+def test_handles_jobs_and_chrome_are_neither_authors_nor_credits(raw: str) -> None:
+    parsed = names_from_list([raw])
+    assert (parsed.authors, parsed.credits) == ((), ())
+
+
+def test_plain_text_needs_an_organisation_word_to_credit_an_organisation() -> None:
+    assert parse_byline("By Clicking Here").credits == ()
+    assert parse_byline("By Acme Marketing").credits == ("Acme Marketing",)
+
+
+def test_reviewers_and_photographers_are_not_authors() -> None:
+    for raw in ("Reviewed by Margaret James", "Medically reviewed by Jane Doe, MD", "Photos by John Roe"):
+        assert parse_byline(raw).authors == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Liz Kenny Former McKinsey Consultant", ("Liz Kenny",)),
+        ("Authors Aniruddha Roy, Jyoti Patel", ("Aniruddha Roy", "Jyoti Patel")),
+        ("Article by: Jane Doe", ("Jane Doe",)),
+        ("CM Craig McCarthy Last updated on 17 December 2025", ("Craig McCarthy",)),
+        ("Niko Matsakis on behalf of the Rust team", ("Niko Matsakis",)),
+    ],
+)
+def test_byline_noise_around_the_name_is_cut(raw: str, names: tuple[str, ...]) -> None:
+    assert parse_byline(raw).authors == names
+
+
+@pytest.mark.parametrize("raw", ["Full Bio", "Author Posts", "August", "Dec", "The Organized Mama"])
+def test_chrome_words_months_and_articles_are_not_names(raw: str) -> None:
+    assert parse_byline(raw, single=True).authors == ()
+
+
+def test_one_word_names_together_only_from_structured_data() -> None:
+    assert names_from_list(["Maria &amp; Katerina"]).authors == ("Maria", "Katerina")
+    assert parse_byline("Wellness & Prevention", single=True).authors == ()
+
+
+def test_headline_shaped_text_is_not_a_byline() -> None:
+    assert parse_byline("One Week in Japan Itinerary: Kyoto, Tokyo, Nara, Mt. Fuji", single=True).authors == ()
+
+
+def test_headline_check_looks_past_the_lead_in_and_the_tail() -> None:
+    assert parse_byline("Written By: Cazzy Magennis Last Updated: August 1, 2025").authors == ("Cazzy Magennis",)
+
+
+def test_agency_with_a_job_title_is_the_agency_and_job_phrases_are_no_organisation() -> None:
+    assert parse_byline("By Jane Doe, Reuters Staff Writer").credits == ("Reuters",)
+    assert parse_byline("Staff Writer Jane Doe").credits == ()
+    assert parse_byline("Jr. Staff Writer").credits == ()
+    assert parse_byline("A", single=True).credits == ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cleaners.core import parse_published
 from cleaners.dates import date_from_url, find_dates, normalise_date
@@ -74,3 +74,35 @@ def test_published_never_after_capture_and_timezone_aware() -> None:
     assert parsed == datetime(2020, 1, 2, 15, 0, tzinfo=UTC)
     assert parsed is not None and parsed.tzinfo is not None
     assert parse_published("2020-01-04", captured) is None
+
+
+def test_published_keeps_the_pages_offset_and_so_its_calendar_day() -> None:
+    captured = datetime(2020, 1, 3, tzinfo=UTC)
+    parsed = parse_published("2020-01-01T22:00:00-05:00", captured)
+    assert parsed is not None
+    assert parsed.date().isoformat() == "2020-01-01"  # 03:00 UTC on the 2nd, but the page's day is the 1st
+    assert parsed.utcoffset() == timedelta(hours=-5)
+    assert parsed == datetime(2020, 1, 2, 3, 0, tzinfo=UTC)
+    assert parse_published("2020-01-02", captured) == datetime(2020, 1, 2, tzinfo=UTC)
+    assert parse_published("2020-01-03T01:00:00+02:00", captured) == datetime(2020, 1, 2, 23, tzinfo=UTC)
+    assert parse_published("2020-01-02T20:00:00-05:00", captured) is None  # 01:00 UTC on the 3rd: after capture
+
+
+def test_time_element_is_used_before_htmldate_when_metadata_has_no_date() -> None:
+    page = (
+        "<html><body><article><time datetime='2023-10-12T19:38:01Z'>12 October</time>"
+        "<p>Reviewed 10 December 2023.</p></article></body></html>"
+    )
+    found = find_dates(None, None, None, None, page, None, time_element="2023-10-12T19:38:01Z")
+    assert (found.published, found.published_source) == ("2023-10-12T19:38:01+00:00", "time")
+    metadata_first = find_dates("2021-03-03", None, None, None, BLANK, None, time_element="2023-10-12")
+    assert (metadata_first.published, metadata_first.published_source) == ("2021-03-03", "jsonld")
+
+
+def test_published_label_is_used_after_time_elements_and_before_htmldate() -> None:
+    found = find_dates(None, None, None, None, PAGE, None, label_date="January 3, 2024")
+    assert (found.published, found.published_source) == ("2024-01-03", "label")
+    timed = find_dates(None, None, None, None, PAGE, None, time_element="2021-03-03", label_date="January 3, 2024")
+    assert (timed.published, timed.published_source) == ("2021-03-03", "time")
+    declared = find_dates(None, "2020-01-05", None, None, BLANK, None, label_date="January 3, 2024")
+    assert declared.published_source == "meta"

@@ -150,3 +150,18 @@ def test_dates_after_capture_are_dropped() -> None:
     record = clean(capture)
     assert isinstance(record, ArticleRecord)
     assert record.published_at is None and record.updated_at is None and record.date_source is None
+
+
+def test_person_in_the_byline_beats_an_organisation_in_the_metadata() -> None:
+    jsonld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bridge",
+      "author": {"@type": "Organization", "name": "Example Media Group"}}</script>"""
+    found = extract_html(_page(jsonld), None)
+    assert found.authors == ("Jane Doe", "John Roe")
+
+
+def test_organisation_author_alone_becomes_the_credit() -> None:
+    jsonld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bridge",
+      "author": {"@type": "Organization", "name": "Example Media Group"}}</script>"""
+    found = extract_html(_page(jsonld, byline=""), None)
+    assert found.authors == ()
+    assert found.credits == ("Example Media Group", "The Canadian Press")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
+from cleaners.byline import parse_byline
 from cleaners.metadata import byline_candidates, choose_title, extract_metadata, strip_site_suffix
 
 JSONLD_PAGE = """<html lang="en-GB"><head>
@@ -89,3 +90,161 @@ def test_byline_candidates_marked_and_plain() -> None:
 def test_two_author_links_are_kept_apart() -> None:
     page = "<html><body><div class='byline'>By <a href='/a'>Jane Doe</a> and <a href='/b'>John Roe</a></div></body>"
     assert byline_candidates(_tree(page)) == [("Jane Doe, John Roe", True)]
+
+
+def test_first_h1_that_other_sources_agree_with_is_the_headline() -> None:
+    page = (
+        "<html><head><title>Storm closes the harbour | Coast News</title></head>"
+        "<body><h1>Open Menu Close Menu</h1><article><h1>Storm closes the harbour</h1></article></body></html>"
+    )
+    found = extract_metadata(_tree(page))
+    assert found.h1 == "Storm closes the harbour"
+    assert choose_title(found) == "Storm closes the harbour"
+
+
+def test_h1_sharing_no_words_with_the_titles_is_not_the_headline() -> None:
+    page = (
+        "<html><head><title>Best garden tools of 2025 | Shed World</title>"
+        '<meta property="og:title" content="Best garden tools of 2025"></head>'
+        "<body><h1>Do you want more web conversions?</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Best garden tools of 2025"
+
+
+def test_h1_with_some_words_of_the_titles_still_wins() -> None:
+    page = (
+        "<html><head><title>Best garden tools of 2025 | Shed World</title></head>"
+        "<body><h1>The garden tools we use every day</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "The garden tools we use every day"
+
+
+def test_plain_quotes_when_the_metadata_writes_the_headline_so() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Why cheap SEO doesn\'t work"></head>'
+        "<body><h1>Why cheap SEO doesn\u2019t work</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Why cheap SEO doesn't work"
+    only_curly = "<html><body><h1>Why cheap SEO doesn\u2019t work</h1><p>x</p></body></html>"
+    assert choose_title(extract_metadata(_tree(only_curly))) == "Why cheap SEO doesn\u2019t work"
+
+
+def test_time_element_date_skips_update_times_and_chrome() -> None:
+    page = (
+        "<html><body><nav><time datetime='2020-01-01'>1 Jan</time></nav>"
+        "<article><h1>Headline</h1><span>Updated <time datetime='2024-05-03'>3 May</time></span>"
+        "<time class='entry-date published' datetime='2024-03-17T19:47:39+00:00'>17 March</time></article>"
+        "</body></html>"
+    )
+    assert extract_metadata(_tree(page)).time_published == "2024-03-17T19:47:39+00:00"
+    assert extract_metadata(_tree("<html><body><p>No time here.</p></body></html>")).time_published is None
+
+
+def test_jsonld_author_given_by_id_is_resolved_in_the_graph() -> None:
+    page = """<html><head><script type="application/ld+json">{"@graph": [
+      {"@type": "Article", "headline": "H", "author": {"@id": "https://x.org/#/person/1"}},
+      {"@type": "Person", "@id": "https://x.org/#/person/1", "name": "Albert Swann"}]}</script>
+    </head><body><p>x</p></body></html>"""
+    found = extract_metadata(_tree(page))
+    assert found.authors == ("Albert Swann",)
+
+
+def test_jsonld_organisation_author_is_kept_apart_from_persons() -> None:
+    page = """<html><head><script type="application/ld+json">{"@type": "BlogPosting", "headline": "H",
+      "author": {"@type": "Organization", "name": "Thrive Agency"}}</script></head><body><p>x</p></body></html>"""
+    found = extract_metadata(_tree(page))
+    assert found.authors == ()
+    assert found.author_organisations == ("Thrive Agency",)
+
+
+def test_written_by_twitter_label_is_an_author() -> None:
+    page = (
+        '<html><head><meta name="twitter:label1" content="Written by">'
+        '<meta name="twitter:data1" content="Jayesh Shinde"><meta name="twitter:label2" content="Est. reading time">'
+        '<meta name="twitter:data2" content="4 minutes"></head><body><p>x</p></body></html>'
+    )
+    assert extract_metadata(_tree(page)).authors == ("Jayesh Shinde",)
+
+
+def test_name_after_a_written_by_label_element_is_a_candidate() -> None:
+    page = (
+        "<html><body><article><div><p>Last updated</p><time>Aug 04, 2025</time></div>"
+        "<div><p>Written by</p><p>Edzel Tabing</p></div><p>Body text.</p></article></body></html>"
+    )
+    assert ("Edzel Tabing", True) in byline_candidates(_tree(page))
+
+
+def test_link_to_an_author_page_is_a_marked_candidate() -> None:
+    page = (
+        "<html><body><article><span><a href='/authors/trevor-jackins'>Trevor Jackins</a></span>"
+        "<a href='/blog/other-story'>Other story</a><p>Body.</p></article></body></html>"
+    )
+    candidates = byline_candidates(_tree(page))
+    assert ("Trevor Jackins", True) in candidates
+    assert all(text != "Other story" for text, _ in candidates)
+
+
+def test_unmarked_by_colon_line_is_a_candidate() -> None:
+    page = "<html><body><article><p>by: Ziyi Xu, Dec 17, 2025</p><p>Body.</p></article></body></html>"
+    assert ("by: Ziyi Xu, Dec 17, 2025", False) in byline_candidates(_tree(page))
+
+
+def test_contributors_label_followed_by_text_names_the_author() -> None:
+    page = (
+        "<html><body><article><div><strong>Contributors:</strong> Janet Loughrey</div><p>B.</p></article></body></html>"
+    )
+    assert ("Janet Loughrey", True) in byline_candidates(_tree(page))
+
+
+def test_label_after_the_name_points_back_at_it() -> None:
+    page = "<html><body><article><div><p>Matteo Laratta</p><p>| Author</p></div><p>Body.</p></article></body></html>"
+    assert ("Matteo Laratta", True) in byline_candidates(_tree(page))
+
+
+def test_labelled_author_card_in_a_sidebar_counts_but_related_stories_do_not() -> None:
+    card = "<aside class='article-sidebar'><h3>Author</h3><p>Lisa D. Ellis</p></aside>"
+    related = "<div class='related-stories'><span>By</span><span>Other Writer</span></div>"
+    page = f"<html><body><article><p>Body.</p>{card}{related}</article></body></html>"
+    candidates = byline_candidates(_tree(page))
+    assert ("Lisa D. Ellis", True) in candidates
+    assert all("Other Writer" not in text for text, _ in candidates)
+
+
+def test_utility_class_soup_is_not_taken_for_a_sidebar() -> None:
+    page = (
+        "<html><body><div class='w-full lg:mr-[--sidebar-container-width]'>"
+        "<a href='/blog/authors/emmanuel-oyibo'>Emmanuel Oyibo</a><p>Body.</p></div></body></html>"
+    )
+    assert ("Emmanuel Oyibo", True) in byline_candidates(_tree(page))
+
+
+def test_byline_text_of_separate_elements_is_not_glued() -> None:
+    page = (
+        "<html><body><article><p>By <span>Cazzy Magennis</span><span>Last Updated</span></p>"
+        "<p>Body.</p></article></body></html>"
+    )
+    texts = [text for text, _ in byline_candidates(_tree(page))]
+    assert "By Cazzy Magennis Last Updated" in texts
+    assert parse_byline(texts[0]).authors == ("Cazzy Magennis",)
+
+
+def test_published_label_date_in_the_text_or_the_next_element() -> None:
+    inline = "<html><body><article><p>Published: January 3, 2024</p><p>Body.</p></article></body></html>"
+    assert extract_metadata(_tree(inline)).label_published == "January 3, 2024"
+    split = (
+        "<html><body><article><div><div>Published</div><div>October 14, 2025</div></div>"
+        "<p>Body.</p></article></body></html>"
+    )
+    assert extract_metadata(_tree(split)).label_published == "October 14, 2025"
+    original = "<html><body><p>This article was originally published on 26 Sep 2019 at 4:12pm</p></body></html>"
+    assert extract_metadata(_tree(original)).label_published == "26 Sep 2019"
+
+
+def test_published_label_in_related_stories_or_without_a_date_is_ignored() -> None:
+    related = (
+        "<html><body><article><p>Body.</p></article>"
+        "<div class='related-posts'><p>Posted on March 2, 2020</p></div></body></html>"
+    )
+    assert extract_metadata(_tree(related)).label_published is None
+    undated = "<html><body><p>This report was published by the council.</p></body></html>"
+    assert extract_metadata(_tree(undated)).label_published is None
