@@ -24,22 +24,22 @@ from __future__ import annotations
 
 import itertools
 import math
-import operator
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache, cached_property
+
+import numpy as np
 
 from cleaners.language import detect_language, stopwords
 from cleaners.profiles import Profile, ProfileSet, Rule
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# _SENTENCE_END and _BULLET_START run once over the whole page (lines joined by "\n", re.MULTILINE);
-# no feature pattern may match across a line break: within a line, whitespace is [^\S\n].
+# No feature pattern may match across a line break (within a line, whitespace is [^\S\n]), so each
+# can also run over a page of lines joined by "\n".
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$", re.MULTILINE)
-_BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-][^\S\n]|\d{1,2}[.)][^\S\n]|\(?[a-z]\)[^\S\n])", re.MULTILINE)
 _SEPARATORS = re.compile(r"[^\S\n][|•·»›/][^\S\n]|[^\S\n][|»›]$|^[|»›][^\S\n]", re.MULTILINE)
 _URL_OR_EMAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
 _TABLE_CELLS = re.compile(r"[^\s](?: {2,}|\t)[^\s]")
@@ -48,9 +48,6 @@ _SPEECH_TAG = re.compile(
     r"\b(?:said|says|wrote|writes|replied|commented)[^\S\n]*:?$|\breply$", re.IGNORECASE | re.MULTILINE
 )
 _LEADING_LETTERS = re.compile(r"[^\W\d_]+")
-_SEPARATOR_CHARS = frozenset("|•·»›/")
-_CURRENCY_CHARS = frozenset("$€£¥")
-_ANY_DIGIT = re.compile(r"\d")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -62,6 +59,12 @@ _DATEISH = re.compile(
     re.IGNORECASE,
 )
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
+_CLOSERS = "\"'”’»)]"
+_SENTENCE_END_CHARS = frozenset(".!?…。！？")
+_BULLET_LINE = re.compile(r"(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+#: A comment header ends in one of these letters (said, says, wrote, reply…), maybe then ":".
+_SPEECH_TAG_LAST = frozenset("dDsSſeEyY")
+_ANY_DIGIT = re.compile(r"\d")
 
 #: Signal ids used when no profile rule decided a line.
 KEEP_MAIN_BLOCK = "signal.main-block"
@@ -263,15 +266,25 @@ class Unit:
     rule: Rule | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
     """A capture as logical lines, with each one's rule (if any), features and word count."""
 
     units: tuple[Unit, ...]
-    features: tuple[tuple[float, ...], ...]
+    features: np.ndarray  # one row per unit, FEATURE_NAMES columns
     words: tuple[int, ...]
     language: str | None
     site: Profile | None
+
+    @cached_property
+    def actions(self) -> tuple[str | None, ...]:
+        """Each unit's rule action, None for unruled units."""
+        return tuple(u.rule.action if u.rule else None for u in self.units)
+
+    @cached_property
+    def block_weights(self) -> np.ndarray:
+        """Each unit's weight in the block search: words ** BLOCK_LENGTH_POWER."""
+        return np.array([w**BLOCK_LENGTH_POWER for w in self.words], dtype=np.float64)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -423,75 +436,183 @@ def word_count(text: str, language: str | None) -> int:
 
 def line_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> tuple[float, ...]:
     """The features of one line, in FEATURE_NAMES order."""
-    return page_features([text], language, stop, [repeated])[0]
+    return tuple(page_features([text], language, stop, [repeated])[0].tolist())
 
 
-def _has_digit(text: str) -> bool:
-    return _ANY_DIGIT.search(text) is not None
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an array (lone surrogates included as they are)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _lines_matching(pattern: re.Pattern[str], page: str, starts: Sequence[int]) -> Counter[int]:
-    """How many matches of ``pattern`` each line of ``page`` holds (by line index)."""
-    return Counter(bisect_right(starts, m.start()) - 1 for m in pattern.finditer(page))
+#: The per-character predicates of ``_char_flags``: what str.split, re's \w and str.isdigit,
+#: str.isalpha and str.isupper test, one character at a time.
+_CHAR_PREDICATES: dict[str, Callable[[str], bool]] = {
+    "space": str.isspace,
+    "word": lambda c: c.isalnum() or c == "_",
+    "digit": str.isdigit,
+    "alpha": str.isalpha,
+    "upper": str.isupper,
+}
+_BMP = 0x10000
+
+
+@cache
+def _char_table(name: str) -> np.ndarray:
+    """``_CHAR_PREDICATES[name]`` for every code point of the Basic Multilingual Plane."""
+    test = _CHAR_PREDICATES[name]
+    return np.fromiter((test(chr(c)) for c in range(_BMP)), dtype=bool, count=_BMP)
+
+
+def _char_flags(chars: np.ndarray, name: str) -> np.ndarray:
+    """``_CHAR_PREDICATES[name]`` of each code point (a table look-up; astral ones one by one)."""
+    flags = _char_table(name)[np.minimum(chars, _BMP - 1)]
+    astral = np.flatnonzero(chars >= _BMP)
+    if len(astral):
+        test = _CHAR_PREDICATES[name]
+        flags[astral] = [test(chr(c)) for c in chars[astral].tolist()]
+    return flags
+
+
+def _log1p_table(size: int) -> np.ndarray:
+    """``math.log1p(k)`` for k in 0..size-1 (math.log1p, so the values equal the per-line ones)."""
+    global _LOG1P
+    if len(_LOG1P) < size:
+        _LOG1P = np.array([math.log1p(k) for k in range(max(size, 2 * len(_LOG1P)))])
+    return _LOG1P
+
+
+_LOG1P = np.zeros(0)
 
 
 def page_features(
     texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool]
-) -> list[tuple[float, ...]]:
-    """The features of every line (FEATURE_NAMES order); each pattern runs once over the page."""
+) -> np.ndarray:
+    """The features of every line: one row per line, FEATURE_NAMES columns."""
+    return _page_features(texts, language, stop, repeated)[0]
+
+
+def _page_features(
+    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The features of every line (one row per line, FEATURE_NAMES columns) and its word count.
+
+    Word and token counts come from two regex passes over the whole page (lines joined by "\n");
+    the rarer features (dates, separators, URLs, tables, prices, comment headers) are tested only
+    on the lines that hold one of the characters they need.
+    """
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.int64)
     page = "\n".join(texts)
-    starts = [0]
-    for text in texts[:-1]:
-        starts.append(starts[-1] + len(text) + 1)
-    ends_sentence = _lines_matching(_SENTENCE_END, page, starts)
-    bullets = _lines_matching(_BULLET_START, page, starts)
     cjk = language in _CJK_LANGUAGES
-    has_stop = stop.__contains__
-    rows = []
+
+    chars = _code_points(page)
+    line_of = np.cumsum(chars == 10)  # the line each character is on (a line break: the next one)
+    space = _char_flags(chars, "space")
+    initial = ~space
+    initial[1:] &= space[:-1]  # the first character of each whitespace-separated word
+    word_line = line_of[initial]
+    if cjk:
+        words = np.maximum(1, np.bincount(line_of[~space], minlength=n)[:n] // 2)
+    else:
+        words = np.bincount(word_line, minlength=n)[:n]
+
+    lowered = page.lower()
+    low_chars = _code_points(lowered)
+    word_char = _char_flags(low_chars, "word")
+    token_start = word_char.copy()
+    token_start[1:] &= ~word_char[:-1]
+    # lower() never shortens a character, so the same length means the same positions
+    token_line = (line_of if len(lowered) == len(page) else np.cumsum(low_chars == 10))[token_start]
+    n_tokens = np.maximum(np.bincount(token_line, minlength=n)[:n], 1)
+    # A token is numeric when none of its characters is a non-digit (str.isdigit).
+    token_of = np.cumsum(token_start) - 1
+    not_digit = token_of[word_char & ~_char_flags(low_chars, "digit")]
+    numeric = np.ones(len(token_line), dtype=bool)
+    numeric[not_digit] = False
+    numeric_share = np.bincount(token_line, weights=numeric, minlength=n)[:n] / n_tokens
+    if cjk:
+        stop_share = np.full(n, 0.3)
+        title_share = np.zeros(n)
+        all_caps = np.zeros(n)
+    else:
+        tokens = _WORD.findall(lowered)
+        if len(tokens) != len(token_line):  # the character tables disagree with the regex: should not happen
+            raise AssertionError("token count mismatch")
+        stops = np.fromiter(map(stop.__contains__, tokens), dtype=np.float64, count=len(tokens))
+        stop_share = np.bincount(token_line, weights=stops, minlength=n)[:n] / n_tokens
+        first_chars = chars[initial]
+        alpha = _char_flags(first_chars, "alpha")
+        upper = alpha & _char_flags(first_chars, "upper")
+        n_alpha = np.bincount(word_line, weights=alpha, minlength=n)[:n]
+        n_upper = np.bincount(word_line, weights=upper, minlength=n)[:n]
+        title_share = np.divide(n_upper, n_alpha, out=np.zeros(n), where=n_alpha > 0)
+        all_caps = np.fromiter((len(text) >= 4 and text[:80].isupper() for text in texts), dtype=np.float64, count=n)
+
+    ends = np.fromiter((text.rstrip(_CLOSERS)[-1:] in _SENTENCE_END_CHARS for text in texts), dtype=bool, count=n)
+    commas = np.fromiter(
+        (text.count(",") + text.count(";") + text.count("，") + text.count("、") for text in texts),
+        dtype=np.int64,
+        count=n,
+    )
+    # The rarer features: a cheap substring test first, the pattern only on the lines that pass it.
+    dateish = np.zeros(n)
+    for i in np.flatnonzero(words <= 12).tolist():
+        if _ANY_DIGIT.search(texts[i]) and _DATEISH.search(texts[i]):
+            dateish[i] = 1.0
+    separators = np.zeros(n)
+    url = np.zeros(n)
+    table = np.zeros(n)
+    price = np.zeros(n)
     for i, text in enumerate(texts):
-        split = text.split()
-        words = max(1, len("".join(split)) // 2) if cjk else len(split)
-        tokens = _WORD.findall(text.lower())
-        n_tokens = len(tokens) or 1
-        if cjk:
-            stop_share, title_share = 0.3, 0.0
-        else:
-            stop_share = sum(map(has_stop, tokens)) / n_tokens
-            initials = [w[0] for w in split if w[0].isalpha()]
-            title_share = sum(map(str.isupper, initials)) / len(initials) if initials else 0.0
-        ends = i in ends_sentence
-        head = text[:80]
-        first = text[0]
-        # Cheap substring checks first: most lines can't match these patterns at all.
-        rows.append(
-            (
-                1.0,
-                math.log1p(words),
-                float(ends),
-                float(text.endswith(":")),
-                stop_share,
-                title_share,
-                min(1.0, (text.count(",") + text.count(";") + text.count("，") + text.count("、")) / max(words, 1)),
-                float(repeated[i]),
-                float(words <= 12 and _has_digit(text) and bool(_DATEISH.search(text))),
-                sum(map(str.isdigit, tokens)) / n_tokens,
-                float(i in bullets),
-                float(not cjk and len(head) >= 4 and head.isupper()),
-                float(bool(_SEPARATOR_CHARS.intersection(text)) and bool(_SEPARATORS.search(text))),
-                float(first.isalpha() and first.islower()),
-                float(words <= 3),
-                float(words >= 8 and not ends),
-                float(("/" in text or "@" in text) and bool(_URL_OR_EMAIL.search(text))),
-                float(("  " in text or "\t" in text) and len(_TABLE_CELLS.findall(text)) >= 2),
-                float(bool(_CURRENCY_CHARS.intersection(text)) and bool(_PRICE.search(text))),
-                float(bool(_SPEECH_TAG.search(text[-40:]))),
-            )
-        )
-    return rows
+        if ("|" in text or "/" in text or "•" in text or "·" in text or "»" in text or "›" in text) and (
+            _SEPARATORS.search(text)
+        ):
+            separators[i] = 1.0
+        if ("/" in text or "@" in text) and _URL_OR_EMAIL.search(text):
+            url[i] = 1.0
+        if ("  " in text or "\t" in text) and len(_TABLE_CELLS.findall(text)) >= 2:
+            table[i] = 1.0
+        if ("$" in text or "€" in text or "£" in text or "¥" in text) and _PRICE.search(text):
+            price[i] = 1.0
+    speech = np.zeros(n)
+    for i, text in enumerate(texts):
+        last = text[-1:]
+        if (last in _SPEECH_TAG_LAST or last == ":" or last.isspace()) and _SPEECH_TAG.search(text[-40:]):
+            speech[i] = 1.0
+    first = [text[:1] for text in texts]
+    columns = (
+        np.ones(n),
+        _log1p_table(int(words.max()) + 1)[words],
+        ends.astype(np.float64),
+        np.fromiter((text.endswith(":") for text in texts), dtype=np.float64, count=n),
+        stop_share,
+        title_share,
+        np.minimum(1.0, commas / np.maximum(words, 1)),
+        np.fromiter(repeated, dtype=np.float64, count=n),
+        dateish,
+        numeric_share,
+        np.fromiter((_BULLET_LINE.match(text) is not None for text in texts), dtype=np.float64, count=n),
+        all_caps,
+        separators,
+        np.fromiter((c.isalpha() and c.islower() for c in first), dtype=np.float64, count=n),
+        (words <= 3).astype(np.float64),
+        ((words >= 8) & ~ends).astype(np.float64),
+        url,
+        table,
+        price,
+        speech,
+    )
+    return np.stack(columns, axis=1), words
 
 
-def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
-    return sum(map(operator.mul, weights, features))
+def _dot_rows(weights: Sequence[float], matrix: np.ndarray) -> np.ndarray:
+    """Each row's dot product with ``weights``, summed column by column in order, so the value is
+    exactly the one ``sum(w * f for w, f in zip(weights, row))`` gives."""
+    total = matrix[:, 0] * weights[0]
+    for k in range(1, len(weights)):
+        total = total + matrix[:, k] * weights[k]
+    return total
 
 
 def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str:
@@ -516,11 +637,11 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None) -> Pa
     language = detect_language(_language_sample(lines, rules))
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
-    folded = [unit.text.casefold() for unit in units]
+    texts = [unit.text for unit in units]
+    folded = [text.casefold() for text in texts]
     counts = Counter(folded)
-    features = tuple(page_features([u.text for u in units], language, stop, [counts[f] > 1 for f in folded]))
-    words = tuple(max(1, word_count(u.text, language)) for u in units)
-    return Page(tuple(units), features, words, language, site)
+    features, words = _page_features(texts, language, stop, [counts[f] > 1 for f in folded])
+    return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
 
 
 def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tuple[int, int] | None:
@@ -544,37 +665,36 @@ def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tu
     return (best[1], best[2]) if best else None
 
 
-def _block_of(page: Page, log_odds: Sequence[float], thread_start: int | None = None) -> tuple[int, int] | None:
+def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
     """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
     """
-    scores: list[float | None] = []
-    boundaries: list[bool] = []
-    for i, (unit, odds, words) in enumerate(zip(page.units, log_odds, page.words, strict=True)):
-        action = unit.rule.action if unit.rule else None
-        boundaries.append(action in ("end", "credit") or i == thread_start)
-        if action == "aside":
-            scores.append(-ASIDE_PENALTY)
-        elif action is not None:
-            scores.append(None)
-        else:
-            score = (odds + BLOCK_SHIFT) * words**BLOCK_LENGTH_POWER
-            in_thread = thread_start is not None and i >= thread_start
-            scores.append(score * THREAD_DISCOUNT if in_thread and score > 0 else score)
+    values = (log_odds + BLOCK_SHIFT) * page.block_weights
+    if thread_start is not None:
+        tail = values[thread_start:]
+        values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
+    scores: list[float | None] = values.tolist()
+    boundaries = [False] * len(scores)
+    for i, action in enumerate(page.actions):
+        if action is None:
+            continue
+        boundaries[i] = action in ("end", "credit")
+        scores[i] = -ASIDE_PENALTY if action == "aside" else None
+    if thread_start is not None and thread_start < len(boundaries):
+        boundaries[thread_start] = True
     return best_block(scores, boundaries)
 
 
 def thread_start(page: Page, after: int) -> int | None:
     """Where a run of dated short lines begins after unit ``after``: comment headers ("Jane on
     May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text."""
-    dateish = _FEATURE_INDEX["dateish"]
+    dateish = page.features[:, _FEATURE_INDEX["dateish"]]
     dated = [
         i
-        for i in range(after + 1, len(page.units))
+        for i in (np.flatnonzero(dateish[after + 1 :] > 0) + after + 1).tolist()
         if page.units[i].rule is None
-        and page.features[i][dateish]
         and not page.units[i].text.startswith(_QUOTE_ATTRIBUTION)  # "— Jane Doe (@jane) May 2, 2024"
         and _TIME_OF_POST.search(page.units[i].text) is not None
     ]
@@ -585,85 +705,68 @@ def thread_start(page: Page, after: int) -> int | None:
     return None
 
 
-def _prefix_sums(values: Sequence[float], valid: Sequence[bool]) -> tuple[list[float], list[int]]:
-    sums = [0.0]
-    counts = [0]
-    total, count = 0.0, 0
-    for value, ok in zip(values, valid, strict=True):
-        if ok:
-            total += value
-            count += 1
-        sums.append(total)
-        counts.append(count)
-    return sums, counts
-
-
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
 
 
-def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ...]]:
-    """Each line's context features (CONTEXT_FEATURE_NAMES order) from the line model's scores."""
+def context_features(page: Page, local: np.ndarray) -> np.ndarray:
+    """Each line's context features (one row per line, CONTEXT_FEATURE_NAMES columns) from the
+    line model's scores ``local``."""
     n = len(page.units)
-    actions = [u.rule.action if u.rule else None for u in page.units]
-    valid = [a is None for a in actions]
+    valid = np.array([a is None for a in page.actions], dtype=bool)
     block = _block_of(page, local)
     start, end = block if block else (n, n)
-    sums, counts = _prefix_sums(local, valid)
+    valued = np.where(valid, local, 0.0)
+    sums = np.zeros(n + 1)
+    np.cumsum(valued, out=sums[1:])  # sequential, as a running total would add them
+    counts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(valid, out=counts[1:])
+    index = np.arange(n)
 
-    def window(lo_offset: int, hi_offset: int) -> list[float]:
+    def window(lo_offset: int, hi_offset: int) -> np.ndarray:
         """Mean log-odds of the unruled lines in [i + lo_offset, i + hi_offset) for every i."""
-        bounds = [(min(max(i + lo_offset, 0), n), max(min(i + hi_offset, n), 0)) for i in range(n)]
-        return [
-            (sums[hi] - sums[lo]) / count if hi > lo and (count := counts[hi] - counts[lo]) else 0.0
-            for lo, hi in bounds
-        ]
+        lo = np.clip(index + lo_offset, 0, n)
+        hi = np.clip(index + hi_offset, 0, n)
+        count = counts[hi] - counts[lo]
+        return np.divide(sums[hi] - sums[lo], count, out=np.zeros(n), where=count > 0)
 
-    around_1, around_3, around_8 = window(-1, 2), window(-3, 4), window(-8, 9)
     before_3, after_3, before_8, after_8 = window(-3, 0), window(1, 4), window(-8, 0), window(1, 9)
-    total = sum(page.words)
-    before = 0
-    ended = False
-    none = (0.0,) * len(_NEIGHBOUR_INDEX)
-    neighbours = [tuple(f[k] for k in _NEIGHBOUR_INDEX) for f in page.features]
-    rows = []
-    for i in range(n):
-        if i > start and actions[i] in ("end", "credit"):
-            ended = True
-        inside = start <= i <= end
-        distance = 0 if inside else (start - i if i < start else i - end)
-        prev = neighbours[i - 1] if i > 0 else none
-        nxt = neighbours[i + 1] if i + 1 < n else none
-        rows.append(
-            (
-                1.0,
-                local[i] if valid[i] else 0.0,
-                around_1[i],
-                around_3[i],
-                around_8[i],
-                before_3[i],
-                after_3[i],
-                min(before_3[i], after_3[i]),
-                min(before_8[i], after_8[i]),
-                float(inside),
-                math.log1p(distance),
-                float(i < start),
-                float(i > end),
-                before / total,
-                float(ended),
-                float(i > 0 and not valid[i - 1]),
-                float(i + 1 < n and not valid[i + 1]),
-                *prev,
-                *nxt,
-            )
-        )
-        before += page.words[i]
-    return rows
+    distance = np.where(index < start, start - index, np.where(index > end, index - end, 0))
+    words = np.array(page.words, dtype=np.int64)
+    before = np.zeros(n, dtype=np.int64)
+    np.cumsum(words[:-1], out=before[1:])
+    total = int(words.sum())
+    cue = np.array([a in ("end", "credit") for a in page.actions], dtype=bool) & (index > start)
+    neighbours = page.features[:, list(_NEIGHBOUR_INDEX)]
+    none = np.zeros((1, len(_NEIGHBOUR_INDEX)))
+    columns = [
+        np.ones(n),
+        valued,
+        window(-1, 2),
+        window(-3, 4),
+        window(-8, 9),
+        before_3,
+        after_3,
+        np.minimum(before_3, after_3),
+        np.minimum(before_8, after_8),
+        ((index >= start) & (index <= end)).astype(np.float64),
+        _log1p_table(n + 1)[distance],
+        (index < start).astype(np.float64),
+        (index > end).astype(np.float64),
+        before / total,
+        np.maximum.accumulate(cue).astype(np.float64),
+        np.concatenate(([0.0], ~valid[:-1])).astype(np.float64)[:n],
+        np.concatenate((~valid[1:], [False])).astype(np.float64)[:n],
+    ]
+    rows = np.column_stack(columns) if n else np.zeros((0, len(columns)))
+    prev = np.concatenate((none, neighbours[:-1]))[:n]
+    nxt = np.concatenate((neighbours[1:], none))[:n] if n else none[:0]
+    return np.concatenate((rows, prev, nxt), axis=1)
 
 
-def score_page(page: Page) -> list[float]:
+def score_page(page: Page) -> np.ndarray:
     """Each line's final log-odds of being article text (line model, then context model)."""
-    local = [_dot(LINE_WEIGHTS, f) for f in page.features]
-    return [_dot(CONTEXT_WEIGHTS, c) for c in context_features(page, local)]
+    local = _dot_rows(LINE_WEIGHTS, page.features)
+    return _dot_rows(CONTEXT_WEIGHTS, context_features(page, local))
 
 
 def aside_items(page: Page) -> set[int]:
@@ -685,20 +788,26 @@ def aside_items(page: Page) -> set[int]:
     return items
 
 
-def select_lines(page: Page, log_odds: Sequence[float]) -> list[bool]:
+def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
     minus the items of promo boxes inside it, and nothing from a comment thread after it."""
+    log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
+    n = len(page.units)
+    index = np.arange(n)
+    keep = log_odds > KEEP_OUTSIDE_BLOCK
+    if thread is not None:
+        keep &= index < thread
+    if block is not None:
+        keep[block[0] : block[1] + 1] = True
+    keep &= np.array([a is None for a in page.actions], dtype=bool)
     promo = aside_items(page)
-    keep = []
-    for i, (unit, odds) in enumerate(zip(page.units, log_odds, strict=True)):
-        inside = block is not None and block[0] <= i <= block[1]
-        outside_ok = odds > KEEP_OUTSIDE_BLOCK and (thread is None or i < thread)
-        keep.append(unit.rule is None and i not in promo and (inside or outside_ok))
-    return keep
+    if promo:
+        keep[list(promo)] = False
+    return keep.tolist()
 
 
 _MONTH_NUMBERS = {
@@ -856,7 +965,7 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     """
     found = _extract_once(text, profiles, host)
     for _ in range(SETTLE_PASSES):
-        again = _extract_once("\n\n".join(found.paragraphs), profiles, host).paragraphs
+        again = _paragraphs_once("\n\n".join(found.paragraphs), profiles, host)
         if again == found.paragraphs:
             break
         found = _keep_only(found, again)
@@ -876,14 +985,28 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), decisions=decisions)
 
 
-def _extract_once(text: str, profiles: ProfileSet, host: str | None) -> TextExtraction:
-    """One pass of line scoring and block selection over a capture."""
+def _select(text: str, profiles: ProfileSet, host: str | None) -> tuple[Page, np.ndarray, list[bool], Header]:
+    """One pass of line scoring and block selection: the page, its scores, kept units and header."""
     page = analyse_page(text, profiles, host)
     log_odds = score_page(page)
     keep = select_lines(page, log_odds)
+    return page, log_odds, keep, find_header(page, keep)
+
+
+def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None) -> tuple[str, ...]:
+    """The paragraphs ``_extract_once`` would keep, without building its decisions."""
+    page, _, keep, header = _select(text, profiles, host)
+    return tuple(
+        unit.text for i, (unit, kept) in enumerate(zip(page.units, keep, strict=True)) if kept and i not in header.units
+    )
+
+
+def _extract_once(text: str, profiles: ProfileSet, host: str | None) -> TextExtraction:
+    """One pass of line scoring and block selection over a capture."""
+    page, scores, keep, header = _select(text, profiles, host)
+    log_odds = scores.tolist()
     kept_at = [i for i, k in enumerate(keep) if k]
     first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
-    header = find_header(page, keep)
     promo = aside_items(page)
 
     decisions: list[LineDecision] = []
