@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -350,6 +351,141 @@ def _pattern_width(pattern: re.Pattern[str]) -> int | None:
     return None if width >= re._parser.MAXREPEAT else width  # type: ignore[attr-defined]
 
 
+#: Most characters a character class may list for ``_first_chars`` to name them (else: any).
+_FIRST_CHARS_MAX = 64
+
+
+def _first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters (lower-cased) a match of ``pattern`` can start with, or None when it
+    could start with any (or the pattern is beyond this simple analysis).
+
+    Only ASCII matters: lines starting with other characters are tried against every pattern. A
+    pattern character that case-folds to an ASCII letter ("ſ", the Kelvin sign) counts as that letter.
+    """
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        found, nullable = _first_of_sequence(list(parsed))
+    except (AttributeError, re.error, _Unknown):  # the parser is internal to ``re``: without it, any
+        return None
+    if nullable:
+        return None
+    return frozenset(c.translate(_ASCII_FOLDS).lower() for c in found if c.translate(_ASCII_FOLDS).isascii())
+
+
+class _Unknown(Exception):
+    """A construct ``_first_chars`` does not analyse."""
+
+
+#: ASCII characters of the categories a character class can name (the ASCII ones are all that matter).
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": "0123456789",
+    "CATEGORY_SPACE": " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f",
+    "CATEGORY_WORD": "0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+}
+
+
+def _first_of_sequence(items: list[tuple[object, object]]) -> tuple[set[str], bool]:
+    """First characters of a sequence of parsed items, and whether it can match the empty string."""
+    found: set[str] = set()
+    for op, value in items:
+        first, nullable = _first_of_item(op, value)
+        found |= first
+        if not nullable:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op: object, value: object) -> tuple[set[str], bool]:
+    constants = re._constants  # type: ignore[attr-defined]
+    if op is constants.LITERAL:
+        return {chr(value)}, False  # type: ignore[arg-type]
+    if op is constants.AT:  # ^, $, \b: match no character
+        return set(), True
+    if op is constants.IN:
+        chars: set[str] = set()
+        for kind, item in value:  # type: ignore[attr-defined]
+            if kind is constants.LITERAL:
+                chars.add(chr(item))
+            elif kind is constants.RANGE:
+                chars.update(chr(c) for c in range(item[0], min(item[1], 0x7F) + 1))
+                chars.update(c for c in _ASCII_FOLD_CHARS if item[0] <= ord(c) <= item[1])
+            elif kind is constants.CATEGORY and str(item) in _CATEGORY_CHARS:
+                chars.update(_CATEGORY_CHARS[str(item)])
+            else:  # negated classes, negated categories
+                raise _Unknown
+        return chars, False
+    if op is constants.SUBPATTERN:
+        return _first_of_sequence(list(value[-1]))  # type: ignore[index]
+    if op is constants.BRANCH:
+        found: set[str] = set()
+        nullable = False
+        for branch in value[1]:  # type: ignore[index]
+            first, empty = _first_of_sequence(list(branch))
+            found |= first
+            nullable = nullable or empty
+        return found, nullable
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+        low, _, sub = value  # type: ignore[misc]
+        first, empty = _first_of_sequence(list(sub))
+        return first, empty or low == 0
+    raise _Unknown
+
+
+def _guard(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case ASCII strings one of which every match of ``pattern`` contains (the most selective
+    such set found), or None when there is none to test."""
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        options = _guards_of_sequence(list(parsed))
+    except (AttributeError, re.error):
+        return None
+    usable = [g for g in options if all(s.isascii() and s for s in g)]
+    if not usable:
+        return None
+    return tuple(sorted(max(usable, key=_selectivity)))
+
+
+def _selectivity(strings: frozenset[str]) -> int:
+    """How rarely one of ``strings`` occurs in text, roughly: the shortest one's length, where
+    punctuation counts for more than letters ("/" is rarer than "ap")."""
+    return min(len(s) + 2 * sum(not c.isalnum() and c != " " for c in s) for s in strings)
+
+
+def _guards_of_sequence(items: list[tuple[object, object]]) -> list[frozenset[str]]:
+    """Sets of literals, each set such that every match of the sequence contains one of them."""
+    constants = re._constants  # type: ignore[attr-defined]
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, value in [*items, (None, None)]:
+        if op is constants.LITERAL:
+            run.append(chr(value).lower())  # type: ignore[arg-type]
+            continue
+        if run:
+            options.append(frozenset({"".join(run)}))
+        run = []
+        if op is constants.SUBPATTERN:
+            options += _guards_of_sequence(list(value[-1]))  # type: ignore[index]
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:  # type: ignore[index]
+            options += _guards_of_sequence(list(value[2]))  # type: ignore[index]
+        elif op is constants.BRANCH:
+            per_branch = [_guards_of_sequence(list(branch)) for branch in value[1]]  # type: ignore[index]
+            if all(per_branch):
+                best = [max(g, key=_selectivity) for g in per_branch]
+                options.append(frozenset().union(*best))
+    return options
+
+
+#: The only non-ASCII characters that match an ASCII letter in a case-insensitive ``re`` pattern.
+_ASCII_FOLD_CHARS = "\u0130\u0131\u017f\u212a"  # İ ı ſ and the Kelvin sign
+_ASCII_FOLDS = str.maketrans(dict(zip(_ASCII_FOLD_CHARS, "iisk", strict=True)))
+
+
+def _first_key(line: str) -> str | None:
+    """The dispatch key of a line's first character: ASCII lower-cased, None for other characters."""
+    first = line[:1]
+    return first.lower() if first.isascii() else None
+
+
 def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool]) -> re.Pattern[str] | None:
     """One regex of the rules' patterns that pass ``keep``, each rule a named group ``r<index>``."""
     parts = []
@@ -361,33 +497,116 @@ def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool])
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into one alternation: one regex call per line.
+    """All rules of a capture's profiles compiled into alternations: at most two regex calls a line.
 
-    Lines longer than SHORT_RULE_CHARS are tried only against the patterns that can match that
-    many characters (few: "… all rights reserved …"), and lines longer than any pattern can
-    match are not tried at all.
+    The first rule (in order) with a pattern matching the whole line wins. A line whose first
+    character is ASCII is tried against the patterns that can start with that character (one
+    alternation per character), then against those that can start with anything but need a few
+    strings the line contains ("sign up", "all rights reserved"); the lower rule of the two matches
+    wins. Other lines are tried against all patterns at once. Lines longer than SHORT_RULE_CHARS
+    skip the patterns that can't match that many characters, and lines longer than any pattern
+    can match are not tried at all.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        widths = {id(p): _pattern_width(p) for rule in self.rules for p in rule.patterns}
+        patterns = [p for rule in self.rules for p in rule.patterns]
+        widths = {id(p): _pattern_width(p) for p in patterns}
+        self._long = {id(p): widths[id(p)] is None or widths[id(p)] > SHORT_RULE_CHARS for p in patterns}  # type: ignore[operator]
         self.pattern = _alternation(self.rules, lambda p: True)
-        self.long_pattern = _alternation(
-            self.rules, lambda p: widths[id(p)] is None or widths[id(p)] > SHORT_RULE_CHARS
-        )
+        self.long_pattern = _alternation(self.rules, lambda p: self._long[id(p)])
+        self._first = {id(p): _first_chars(p) for p in patterns}
+        self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
+        self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
+        self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._tails: dict[tuple[bool, int], re.Pattern[str] | None] = {}
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
 
-    def match(self, line: str) -> Rule | None:
-        """The first rule (site rules before generic ones) whose pattern matches the whole line."""
-        if self.max_chars is not None and len(line) > self.max_chars:
+    def _head(self, key: str, long: bool) -> re.Pattern[str] | None:
+        """The patterns that can start with the (ASCII, lower-cased) character ``key``, and those
+        that can start with anything but have no guard strings."""
+        if (key, long) not in self._heads:
+
+            def keep(p: re.Pattern[str]) -> bool:
+                first = self._first[id(p)]
+                could_start = (
+                    self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
+                )
+                return could_start and (self._long[id(p)] or not long)
+
+            self._heads[(key, long)] = _alternation(self.rules, keep)
+        return self._heads[(key, long)]
+
+    def _guards_in(self, line: str) -> int:
+        """Which guard strings ``line`` holds, as a bit mask over ``_guard_strings``."""
+        if not line.isascii() and any(c in line for c in _ASCII_FOLD_CHARS):
+            line = line.translate(_ASCII_FOLDS)
+        low = line.lower()
+        return sum(1 << k for k, s in enumerate(self._guard_strings) if s in low)
+
+    def _page_guards(self, lines: Sequence[str]) -> list[int]:
+        """``_guards_in`` of every line, searching each guard string once over the whole page."""
+        masks = [0] * len(lines)
+        page = "\n".join(lines)
+        if not page.isascii() and any(c in page for c in _ASCII_FOLD_CHARS):
+            page = page.translate(_ASCII_FOLDS)  # removes "İ", the one character lower() lengthens
+        low = page.lower()
+        starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        for k, string in enumerate(self._guard_strings):
+            at = low.find(string)
+            while at != -1:
+                i = bisect_right(starts, at) - 1
+                masks[i] |= 1 << k
+                at = low.find(string, starts[i + 1] if i + 1 < len(starts) else len(low))
+        return masks
+
+    def _tail(self, guards: int, long: bool) -> re.Pattern[str] | None:
+        """The patterns that can start with any character and whose guard strings a line holds."""
+        if not guards:
             return None
-        pattern = self.long_pattern if len(line) > SHORT_RULE_CHARS else self.pattern
-        found = pattern.fullmatch(line) if pattern is not None else None
+        if (long, guards) not in self._tails:
+            found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
+
+            def keep(p: re.Pattern[str]) -> bool:
+                guard = self._guard.get(id(p))
+                return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
+
+            self._tails[(long, guards)] = _alternation(self.rules, keep)
+        return self._tails[(long, guards)]
+
+    def _rule_index(self, found: re.Match[str] | None, line: str) -> int | None:
         if found is None:
             return None
-        return self.rules[int(found.lastgroup[1:])] if found.lastgroup else first_matching_rule(line, self.rules)
+        if found.lastgroup:
+            return int(found.lastgroup[1:])
+        rule = first_matching_rule(line, self.rules)
+        return None if rule is None else self.rules.index(rule)
+
+    def match(self, line: str, guards: int | None = None) -> Rule | None:
+        """The first rule (site rules before generic ones) whose pattern matches the whole line
+        (``guards``: the line's ``_guards_in``, if known)."""
+        if self.max_chars is not None and len(line) > self.max_chars:
+            return None
+        long = len(line) > SHORT_RULE_CHARS
+        key = _first_key(line)
+        if key is None:
+            pattern = self.long_pattern if long else self.pattern
+            index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
+        else:
+            head = self._head(key, long)
+            tail = self._tail(self._guards_in(line) if guards is None else guards, long)
+            found = [
+                i
+                for i in (
+                    self._rule_index(head.fullmatch(line) if head else None, line),
+                    self._rule_index(tail.fullmatch(line) if tail else None, line),
+                )
+                if i is not None
+            ]
+            index = min(found) if found else None
+        return None if index is None else self.rules[index]
 
     def match_lines(self, lines: Sequence[str]) -> list[Rule | None]:
         """``match`` for every line; short lines' results are remembered (chrome repeats across pages)."""
@@ -395,11 +614,12 @@ class RuleMatcher:
         if len(cache) > RULE_CACHE_SIZE:
             cache.clear()
         found: list[Rule | None] = []
-        for line in lines:
+        guards = self._page_guards(lines) if self._guard_strings else [0] * len(lines)
+        for line, guard in zip(lines, guards, strict=True):
             if line in cache:
                 found.append(cache[line])
                 continue
-            rule = self.match(line)
+            rule = self.match(line, guard)
             if len(line) <= RULE_CACHE_MAX_CHARS:
                 cache[line] = rule
             found.append(rule)

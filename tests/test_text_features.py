@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.language import stopwords
+from cleaners.profiles import default_profiles
 from cleaners.text import (
     _CJK_LANGUAGES,
     _DATEISH,
@@ -23,6 +24,8 @@ from cleaners.text import (
     _TABLE_CELLS,
     _URL_OR_EMAIL,
     _WORD,
+    RuleMatcher,
+    first_matching_rule,
     page_features,
 )
 
@@ -102,7 +105,7 @@ def test_page_features_equal_the_reference_on_tricky_lines() -> None:
 
 _LINE = (
     st.text(
-        alphabet=st.sampled_from(list("aAbBsSſİıK eE.,;:!?|/•»@$€1290 \t\u00a0-—“”'()_ÉéßΣσς中文字𝐁🙂٣½")),
+        alphabet=st.sampled_from(list("aAbBsSſİı\u212a eE.,;:!?|/•»@$€1290 \t\u00a0-—“”'()_ÉéßΣσς中文字𝐁🙂٣½")),
         min_size=1,
         max_size=60,
     )
@@ -118,3 +121,55 @@ def test_page_features_equal_the_reference(texts: list[str], language: str | Non
     repeated = [False] * len(texts)
     fast = page_features(texts, language, stop, repeated).tolist()
     assert fast == [reference_features(t, language, stop, False) for t in texts]
+
+
+# --- rule matching: the dispatching matcher equals trying every rule in order -----------------
+
+RULE_LINES = [
+    "Home",
+    "HOME",
+    "ſearch",
+    "Sign In",
+    "© 2024 Example News. All rights reserved.",
+    "ALL RİGHTS RESERVED",
+    "all rights reſerved",
+    "\u212aelvin",
+    "«Previous",
+    "Next article »",
+    "Reuters/Getty Images",
+    "Photo: Jane Doe/AFP via Getty Images",
+    "12 Comments",
+    "3 min read",
+    "1.2k views",
+    "Jane Doe, staff writer",
+    "by Jane Doe, Staff Writer at The Example",
+    "Sign up for our daily newsletter.",
+    "Get the newsletter — sign up now",
+    "Live updates: the storm makes landfall",
+    "The harbour reopened to fishing boats on Monday after three weeks of repairs.",
+    "Advertisement",
+    "x",
+    "—",
+]
+
+
+def test_rule_matcher_equals_first_matching_rule() -> None:
+    profiles = default_profiles()
+    rules = profiles.generic.rules
+    matcher = RuleMatcher(rules)
+    assert [matcher.match(line) for line in RULE_LINES] == [first_matching_rule(line, rules) for line in RULE_LINES]
+    assert matcher.match_lines(RULE_LINES) == [first_matching_rule(line, rules) for line in RULE_LINES]
+
+
+_RULE_WORDS = st.sampled_from(
+    ["sign up", "newsletter", "all rights reserved", "/", "live", "writer", "staff", "editor", "Home", "©", "12",
+     "of", "min", "read", "views", "comments", "ſ", "\u212a", "İ", "Next", "«", " ", "now", "Jane Doe,", "."]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_RULE_WORDS, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=6))
+def test_rule_matcher_equals_first_matching_rule_on_generated_lines(lines: list[str]) -> None:
+    rules = default_profiles().generic.rules
+    matcher = RuleMatcher(rules)
+    assert matcher.match_lines(lines) == [first_matching_rule(line, rules) for line in lines]
