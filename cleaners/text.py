@@ -28,7 +28,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property
 
@@ -61,11 +61,10 @@ _DATEISH = re.compile(
 )
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 _CLOSERS = "\"'”’»)]"
-_SENTENCE_END_CHARS = frozenset(".!?…。！？")
 _BULLET_LINE = re.compile(r"(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
 #: A comment header ends in one of these letters (said, says, wrote, reply…), maybe then ":".
-_SPEECH_TAG_LAST = frozenset("dDsSſeEyY")
-_ANY_DIGIT = re.compile(r"\d")
+_SPEECH_TAG_LAST = "dDsSſeEyY:"
+_BULLET_FIRST = "•·▪◦●■*–—-("
 
 #: Signal ids used when no profile rule decided a line.
 KEEP_MAIN_BLOCK = "signal.main-block"
@@ -672,6 +671,8 @@ _CHAR_PREDICATES: dict[str, Callable[[str], bool]] = {
     "digit": str.isdigit,
     "alpha": str.isalpha,
     "upper": str.isupper,
+    "decimal": str.isdecimal,  # re's \d
+    "lower_letter": lambda c: c.isalpha() and c.islower(),
 }
 _BMP = 0x10000
 
@@ -691,6 +692,30 @@ def _char_flags(chars: np.ndarray, name: str) -> np.ndarray:
         test = _CHAR_PREDICATES[name]
         flags[astral] = [test(chr(c)) for c in chars[astral].tolist()]
     return flags
+
+
+_MARK_CLOSER, _MARK_SENTENCE_END, _MARK_COMMA, _MARK_SEPARATOR = 1, 2, 4, 8
+_MARK_CURRENCY, _MARK_SPEECH_LAST, _MARK_BULLET = 16, 32, 64
+
+
+def _char_marks() -> np.ndarray:
+    """For each BMP code point, bits naming the character sets the line features look for."""
+    marks = np.zeros(_BMP, dtype=np.uint8)
+    for chars, mark in (
+        (_CLOSERS, _MARK_CLOSER),
+        (".!?…。！？", _MARK_SENTENCE_END),
+        (",;，、", _MARK_COMMA),
+        ("|•·»›/", _MARK_SEPARATOR),
+        ("$€£¥", _MARK_CURRENCY),
+        (_SPEECH_TAG_LAST, _MARK_SPEECH_LAST),
+        (_BULLET_FIRST, _MARK_BULLET),
+    ):
+        for c in chars:
+            marks[ord(c)] |= mark
+    return marks
+
+
+_CHAR_MARKS = _char_marks()
 
 
 def _log1p_table(size: int) -> np.ndarray:
@@ -723,6 +748,8 @@ def _page_features(
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.int64)
+    if not all(texts):
+        raise ValueError("line features need non-empty lines")
     page = "\n".join(texts)
     cjk = language in _CJK_LANGUAGES
 
@@ -769,53 +796,75 @@ def _page_features(
         title_share = np.divide(n_upper, n_alpha, out=np.zeros(n), where=n_alpha > 0)
         all_caps = np.fromiter((len(text) >= 4 and text[:80].isupper() for text in texts), dtype=np.float64, count=n)
 
-    ends = np.fromiter((text.rstrip(_CLOSERS)[-1:] in _SENTENCE_END_CHARS for text in texts), dtype=bool, count=n)
-    commas = np.fromiter(
-        (text.count(",") + text.count(";") + text.count("，") + text.count("、") for text in texts),
-        dtype=np.int64,
-        count=n,
-    )
-    # The rarer features: a cheap substring test first, the pattern only on the lines that pass it.
+    # Per-line shape from the characters: where each line starts and ends, its first, second and
+    # last characters, and which lines hold the characters the rarer features need.
+    breaks = np.flatnonzero(chars == 10)
+    line_start = np.concatenate(([0], breaks + 1))
+    line_last = np.concatenate((breaks, [len(chars)])) - 1
+    marks = _CHAR_MARKS[np.minimum(chars, _BMP - 1)]
+    first, last = chars[line_start], chars[line_last]
+    second = chars[np.minimum(line_start + 1, len(chars) - 1)]
+    second = np.where(line_last > line_start, second, 0)
+
+    def lines_marked(flags: np.ndarray) -> list[int]:
+        return np.unique(line_of[flags]).tolist()
+
+    # A sentence ends at the last character that is no closing quote or bracket.
+    skip = (marks & _MARK_CLOSER).astype(bool) | (chars == 10)
+    last_kept = np.maximum.reduceat(np.where(skip, -1, np.arange(len(chars))), line_start)
+    ends = (last_kept >= line_start) & (marks[np.maximum(last_kept, 0)] & _MARK_SENTENCE_END).astype(bool)
+    commas = np.bincount(line_of[(marks & _MARK_COMMA).astype(bool)], minlength=n)[:n]
+    decimal = _char_flags(chars, "decimal")
+    dated = np.zeros(n, dtype=bool)
+    dated[line_of[decimal]] = True
+    dated &= words <= 12
     dateish = np.zeros(n)
-    for i in np.flatnonzero(words <= 12).tolist():
-        if _ANY_DIGIT.search(texts[i]) and _DATEISH.search(texts[i]):
+    for i in np.flatnonzero(dated).tolist():
+        if _DATEISH.search(texts[i]):
             dateish[i] = 1.0
     separators = np.zeros(n)
-    url = np.zeros(n)
-    table = np.zeros(n)
-    price = np.zeros(n)
-    for i, text in enumerate(texts):
-        if ("|" in text or "/" in text or "•" in text or "·" in text or "»" in text or "›" in text) and (
-            _SEPARATORS.search(text)
-        ):
+    for i in lines_marked((marks & _MARK_SEPARATOR).astype(bool)):
+        if _SEPARATORS.search(texts[i]):
             separators[i] = 1.0
-        if ("/" in text or "@" in text) and _URL_OR_EMAIL.search(text):
+    url = np.zeros(n)
+    for i in lines_marked((chars == 47) | (chars == 64)):  # "/" or "@"
+        if _URL_OR_EMAIL.search(texts[i]):
             url[i] = 1.0
-        if ("  " in text or "\t" in text) and len(_TABLE_CELLS.findall(text)) >= 2:
+    table = np.zeros(n)
+    double_space = np.zeros(len(chars), dtype=bool)
+    double_space[:-1] = (chars[:-1] == 32) & (chars[1:] == 32)
+    for i in lines_marked(double_space | (chars == 9)):
+        if len(_TABLE_CELLS.findall(texts[i])) >= 2:
             table[i] = 1.0
-        if ("$" in text or "€" in text or "£" in text or "¥" in text) and _PRICE.search(text):
+    price = np.zeros(n)
+    for i in lines_marked((marks & _MARK_CURRENCY).astype(bool)):
+        if _PRICE.search(texts[i]):
             price[i] = 1.0
     speech = np.zeros(n)
-    for i, text in enumerate(texts):
-        last = text[-1:]
-        if (last in _SPEECH_TAG_LAST or last == ":" or last.isspace()) and _SPEECH_TAG.search(text[-40:]):
+    speech_last = (_CHAR_MARKS[np.minimum(last, _BMP - 1)] & _MARK_SPEECH_LAST).astype(bool) | space[line_last]
+    for i in np.flatnonzero(speech_last).tolist():
+        if _SPEECH_TAG.search(texts[i][-40:]):
             speech[i] = 1.0
-    first = [text[:1] for text in texts]
+    bullet = np.zeros(n)
+    bullet_like = (_CHAR_MARKS[np.minimum(first, _BMP - 1)] & _MARK_BULLET).astype(bool) | decimal[line_start]
+    for i in np.flatnonzero(bullet_like | (second == 41)).tolist():  # ")": "a) item"
+        if _BULLET_LINE.match(texts[i]):
+            bullet[i] = 1.0
     columns = (
         np.ones(n),
         _log1p_table(int(words.max()) + 1)[words],
         ends.astype(np.float64),
-        np.fromiter((text.endswith(":") for text in texts), dtype=np.float64, count=n),
+        (last == 58).astype(np.float64),  # ":"
         stop_share,
         title_share,
         np.minimum(1.0, commas / np.maximum(words, 1)),
-        np.fromiter(repeated, dtype=np.float64, count=n),
+        np.array(repeated, dtype=np.float64),
         dateish,
         numeric_share,
-        np.fromiter((_BULLET_LINE.match(text) is not None for text in texts), dtype=np.float64, count=n),
+        bullet,
         all_caps,
         separators,
-        np.fromiter((c.isalpha() and c.islower() for c in first), dtype=np.float64, count=n),
+        _char_flags(first, "lower_letter").astype(np.float64),
         (words <= 3).astype(np.float64),
         ((words >= 8) & ~ends).astype(np.float64),
         url,
@@ -848,19 +897,60 @@ def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str
     return "\n".join(sample)
 
 
-def analyse_page(text: str, profiles: ProfileSet, host: str | None = None) -> Page:
-    """Split a capture into logical lines, apply the profile rules and compute each line's features."""
+@dataclass(slots=True)
+class PassCache:
+    """What one pass over a capture learnt that the next (over its kept paragraphs) can reuse:
+    each line's features (they depend on the line and the page's language only) and the language
+    named for a sample of lines."""
+
+    features: dict[tuple[str | None, str], tuple[np.ndarray, int]] = field(default_factory=dict)
+    languages: dict[str, str | None] = field(default_factory=dict)
+
+
+_REPEATED = FEATURE_NAMES.index("repeated")
+
+
+def _cached_features(
+    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool], cache: PassCache
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_page_features``, computing only the lines ``cache`` does not hold (and adding them)."""
+    known = cache.features
+    missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
+    if missing:
+        rows, counts = _page_features(missing, language, stop, [False] * len(missing))
+        known.update(
+            ((language, t), (row, count)) for t, row, count in zip(missing, rows, counts.tolist(), strict=True)
+        )
+    found = [known[(language, t)] for t in texts]
+    features = np.array([row for row, _ in found]).reshape(len(texts), len(FEATURE_NAMES))
+    features[:, _REPEATED] = repeated
+    return features, np.array([count for _, count in found], dtype=np.int64)
+
+
+def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
+    """Split a capture into logical lines, apply the profile rules and compute each line's features
+    (``cache``: what an earlier pass over the same capture computed)."""
     lines = split_columns(split_lines(text))
     site = profiles.for_capture(host, [line.text for line in lines])
     matcher = rule_matcher(site, profiles.generic)
     rules = matcher.match_lines([line.text for line in lines])
-    language = detect_language(_language_sample(lines, rules))
+    sample = _language_sample(lines, rules)
+    if cache is None:
+        language = detect_language(sample)
+    elif sample in cache.languages:
+        language = cache.languages[sample]
+    else:
+        language = cache.languages[sample] = detect_language(sample)
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
     texts = [unit.text for unit in units]
     folded = [text.casefold() for text in texts]
     counts = Counter(folded)
-    features, words = _page_features(texts, language, stop, [counts[f] > 1 for f in folded])
+    repeated = [counts[f] > 1 for f in folded]
+    if cache is None:
+        features, words = _page_features(texts, language, stop, repeated)
+    else:
+        features, words = _cached_features(texts, language, stop, repeated, cache)
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
 
 
@@ -1183,9 +1273,10 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     nothing. A paragraph dropped on a later pass is one the line and context models only kept
     thanks to the page around it; its decision says so.
     """
-    found = _extract_once(text, profiles, host)
+    cache = PassCache()
+    found = _extract_once(text, profiles, host, cache)
     for _ in range(SETTLE_PASSES):
-        again = _paragraphs_once("\n\n".join(found.paragraphs), profiles, host)
+        again = _paragraphs_once("\n\n".join(found.paragraphs), profiles, host, cache)
         if again == found.paragraphs:
             break
         found = _keep_only(found, again)
@@ -1205,25 +1296,27 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), decisions=decisions)
 
 
-def _select(text: str, profiles: ProfileSet, host: str | None) -> tuple[Page, np.ndarray, list[bool], Header]:
+def _select(
+    text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None
+) -> tuple[Page, np.ndarray, list[bool], Header]:
     """One pass of line scoring and block selection: the page, its scores, kept units and header."""
-    page = analyse_page(text, profiles, host)
+    page = analyse_page(text, profiles, host, cache)
     log_odds = score_page(page)
     keep = select_lines(page, log_odds)
     return page, log_odds, keep, find_header(page, keep)
 
 
-def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None) -> tuple[str, ...]:
+def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache) -> tuple[str, ...]:
     """The paragraphs ``_extract_once`` would keep, without building its decisions."""
-    page, _, keep, header = _select(text, profiles, host)
+    page, _, keep, header = _select(text, profiles, host, cache)
     return tuple(
         unit.text for i, (unit, kept) in enumerate(zip(page.units, keep, strict=True)) if kept and i not in header.units
     )
 
 
-def _extract_once(text: str, profiles: ProfileSet, host: str | None) -> TextExtraction:
+def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
     """One pass of line scoring and block selection over a capture."""
-    page, scores, keep, header = _select(text, profiles, host)
+    page, scores, keep, header = _select(text, profiles, host, cache)
     log_odds = scores.tolist()
     kept_at = [i for i, k in enumerate(keep) if k]
     first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
