@@ -25,12 +25,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import tomllib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property
+from importlib import resources
 
 import numpy as np
 
@@ -99,31 +101,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "speech_tag",  # ends like a comment header ("Jane on May 2 said:", "Reply")
 )
 
-#: Weights of the line model over FEATURE_NAMES: the line's log-odds of being article text.
-#: Fitted by weighted logistic regression on labelled lines of the dev captures (see bench/README.md).
-LINE_WEIGHTS: tuple[float, ...] = (
-    -0.553,  # bias
-    +0.505,  # log_words
-    +0.515,  # ends_sentence
-    +1.553,  # ends_colon
-    -0.156,  # stop_share
-    -1.129,  # title_share
-    +0.346,  # comma_rate
-    -0.830,  # repeated
-    -0.834,  # dateish
-    +0.357,  # numeric_share
-    +1.010,  # bullet_start
-    -0.236,  # all_caps
-    +0.069,  # separators
-    -0.792,  # lower_start
-    -0.290,  # short
-    -1.008,  # long_no_end
-    -0.334,  # url_or_email
-    +0.668,  # table_row
-    +0.454,  # price
-    -0.715,  # speech_tag
-)
-
 #: Names of the context features of a line, in the order ``context_features`` returns them:
 #: the line model's scores around the line, and where the line sits relative to the best block.
 CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
@@ -158,36 +135,28 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
 #: Line features of the neighbours that are context features (prev_*, next_*).
 NEIGHBOUR_FEATURES: tuple[str, ...] = ("ends_sentence", "title_share", "short", "log_words", "stop_share")
 
-#: Weights of the context model over CONTEXT_FEATURE_NAMES (fitted like LINE_WEIGHTS, on top of it).
-CONTEXT_WEIGHTS: tuple[float, ...] = (
-    +0.503,  # bias
-    +0.316,  # local
-    +0.149,  # window_1
-    +0.015,  # window_3
-    +0.435,  # window_8
-    +0.107,  # before_3
-    +0.141,  # after_3
-    -0.146,  # sandwich_3
-    +0.255,  # sandwich_8
-    +1.395,  # in_block
-    +0.035,  # log_block_distance
-    -0.514,  # before_block
-    -0.378,  # after_block
-    -1.324,  # word_position
-    -1.206,  # after_end_cue
-    -0.787,  # prev_ruled
-    -0.688,  # next_ruled
-    +0.034,  # prev_ends_sentence
-    +0.039,  # prev_title_share
-    +0.036,  # prev_short
-    +0.016,  # prev_log_words
-    +0.066,  # prev_stop_share
-    +0.227,  # next_ends_sentence
-    -0.174,  # next_title_share
-    -0.093,  # next_short
-    -0.062,  # next_log_words
-    +0.058,  # next_stop_share
-)
+#: Where the weights of both models are kept, by feature name (fitted by bench/fit_text_weights.py).
+WEIGHTS_FILE = "text_weights.toml"
+
+
+def load_weights(text: str | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The line and context models' weights (FEATURE_NAMES and CONTEXT_FEATURE_NAMES order) from
+    ``cleaners/data/text_weights.toml``, or from ``text`` in its format; every feature must have one."""
+    if text is None:
+        text = (resources.files("cleaners") / "data" / WEIGHTS_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    weights = []
+    for table, names in (("line", FEATURE_NAMES), ("context", CONTEXT_FEATURE_NAMES)):
+        given = data.get(table, {})
+        if set(given) != set(names):
+            raise ValueError(f"[{table}] weights must name exactly {names}; got {sorted(given)}")
+        weights.append(tuple(float(given[name]) for name in names))
+    return weights[0], weights[1]
+
+
+#: Weights of the line model over FEATURE_NAMES (the line's log-odds of being article text) and of
+#: the context model over CONTEXT_FEATURE_NAMES (fitted on top of it).
+LINE_WEIGHTS, CONTEXT_WEIGHTS = load_weights()
 
 #: Block search: a line's score is its log-odds plus BLOCK_SHIFT, times (words ** BLOCK_LENGTH_POWER),
 #: so long lines weigh more but a long chrome line can't outweigh a paragraph run.

@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cleaners.text as text_module
 from cleaners.language import stopwords
 from cleaners.profiles import default_profiles
 from cleaners.text import (
@@ -24,8 +26,11 @@ from cleaners.text import (
     _TABLE_CELLS,
     _URL_OR_EMAIL,
     _WORD,
+    CONTEXT_FEATURE_NAMES,
+    FEATURE_NAMES,
     RuleMatcher,
     first_matching_rule,
+    load_weights,
     page_features,
 )
 
@@ -173,3 +178,20 @@ def test_rule_matcher_equals_first_matching_rule_on_generated_lines(lines: list[
     rules = default_profiles().generic.rules
     matcher = RuleMatcher(rules)
     assert matcher.match_lines(lines) == [first_matching_rule(line, rules) for line in lines]
+
+
+# --- weights: kept as data, every feature named -------------------------------------------------
+
+
+def test_weights_file_names_every_feature() -> None:
+    line, context = load_weights()
+    assert len(line) == len(FEATURE_NAMES) and len(context) == len(CONTEXT_FEATURE_NAMES)
+    assert (line, context) == (text_module.LINE_WEIGHTS, text_module.CONTEXT_WEIGHTS)
+
+
+def test_weights_with_a_missing_feature_are_refused() -> None:
+    names = [name for name in FEATURE_NAMES if name != "repeated"]
+    toml = "[line]\n" + "".join(f"{n} = 0.5\n" for n in names)
+    toml += "[context]\n" + "".join(f"{n} = 0.5\n" for n in CONTEXT_FEATURE_NAMES)
+    with pytest.raises(ValueError, match="line"):
+        load_weights(toml)
