@@ -632,59 +632,56 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-#: The per-character predicates of ``_char_flags``: what str.split, re's \w and str.isdigit,
-#: str.isalpha and str.isupper test, one character at a time.
-_CHAR_PREDICATES: dict[str, Callable[[str], bool]] = {
-    "space": str.isspace,
-    "word": lambda c: c.isalnum() or c == "_",
-    "digit": str.isdigit,
-    "alpha": str.isalpha,
-    "upper": str.isupper,
-    "decimal": str.isdecimal,  # re's \d
-    "lower_letter": lambda c: c.isalpha() and c.islower(),
-}
+#: Per-character predicates, one bit each in ``_char_bits``: what str.split, re's \w,
+#: str.isdigit, str.isalpha, str.isupper and re's \d test, one character at a time.
+_CHAR_PREDICATES: tuple[Callable[[str], bool], ...] = (
+    str.isspace,
+    lambda c: c.isalnum() or c == "_",
+    str.isdigit,
+    str.isalpha,
+    str.isupper,
+    str.isdecimal,
+    lambda c: c.isalpha() and c.islower(),
+)
+_SPACE, _WORD_CHAR, _DIGIT, _ALPHA, _UPPER, _DECIMAL, _LOWER_LETTER = (1 << k for k in range(len(_CHAR_PREDICATES)))
+#: Bits for the characters some features look for (all in the Basic Multilingual Plane).
+_CHAR_SETS = (
+    _CLOSERS,
+    ".!?…。！？",  # a sentence's end
+    ",;，、",  # commas
+    "|•·»›/",  # menu separators
+    "$€£¥",  # currencies
+    _SPEECH_TAG_LAST,
+    _BULLET_FIRST,
+)
+_CLOSER, _SENTENCE_END_CHAR, _COMMA, _SEPARATOR_CHAR, _CURRENCY, _SPEECH_LAST, _BULLET = (
+    1 << k for k in range(len(_CHAR_PREDICATES), len(_CHAR_PREDICATES) + len(_CHAR_SETS))
+)
 _BMP = 0x10000
 
 
+def _predicate_bits(c: str) -> int:
+    return sum(1 << k for k, test in enumerate(_CHAR_PREDICATES) if test(c))
+
+
 @cache
-def _char_table(name: str) -> np.ndarray:
-    """``_CHAR_PREDICATES[name]`` for every code point of the Basic Multilingual Plane."""
-    test = _CHAR_PREDICATES[name]
-    return np.fromiter((test(chr(c)) for c in range(_BMP)), dtype=bool, count=_BMP)
-
-
-def _char_flags(chars: np.ndarray, name: str) -> np.ndarray:
-    """``_CHAR_PREDICATES[name]`` of each code point (a table look-up; astral ones one by one)."""
-    flags = _char_table(name)[np.minimum(chars, _BMP - 1)]
-    astral = np.flatnonzero(chars >= _BMP)
-    if len(astral):
-        test = _CHAR_PREDICATES[name]
-        flags[astral] = [test(chr(c)) for c in chars[astral].tolist()]
-    return flags
-
-
-_MARK_CLOSER, _MARK_SENTENCE_END, _MARK_COMMA, _MARK_SEPARATOR = 1, 2, 4, 8
-_MARK_CURRENCY, _MARK_SPEECH_LAST, _MARK_BULLET = 16, 32, 64
-
-
-def _char_marks() -> np.ndarray:
-    """For each BMP code point, bits naming the character sets the line features look for."""
-    marks = np.zeros(_BMP, dtype=np.uint8)
-    for chars, mark in (
-        (_CLOSERS, _MARK_CLOSER),
-        (".!?…。！？", _MARK_SENTENCE_END),
-        (",;，、", _MARK_COMMA),
-        ("|•·»›/", _MARK_SEPARATOR),
-        ("$€£¥", _MARK_CURRENCY),
-        (_SPEECH_TAG_LAST, _MARK_SPEECH_LAST),
-        (_BULLET_FIRST, _MARK_BULLET),
-    ):
+def _char_table() -> np.ndarray:
+    """``_char_bits`` of every code point of the Basic Multilingual Plane (built once, on first use)."""
+    table = np.fromiter((_predicate_bits(chr(c)) for c in range(_BMP)), dtype=np.uint16, count=_BMP)
+    for k, chars in enumerate(_CHAR_SETS, start=len(_CHAR_PREDICATES)):
         for c in chars:
-            marks[ord(c)] |= mark
-    return marks
+            table[ord(c)] |= 1 << k
+    return table
 
 
-_CHAR_MARKS = _char_marks()
+def _char_bits(chars: np.ndarray) -> np.ndarray:
+    """The predicate and character-set bits of each code point (a table look-up; astral ones,
+    which are in none of the sets, one by one)."""
+    bits = _char_table()[np.minimum(chars, _BMP - 1)]
+    if len(chars) and chars.max() >= _BMP:
+        astral = np.flatnonzero(chars >= _BMP)
+        bits[astral] = [_predicate_bits(chr(c)) for c in chars[astral].tolist()]
+    return bits
 
 
 def _log1p_table(size: int) -> np.ndarray:
@@ -724,7 +721,8 @@ def _page_features(
 
     chars = _code_points(page)
     line_of = np.cumsum(chars == 10)  # the line each character is on (a line break: the next one)
-    space = _char_flags(chars, "space")
+    bits = _char_bits(chars)
+    space = (bits & _SPACE).astype(bool)
     initial = ~space
     initial[1:] &= space[:-1]  # the first character of each whitespace-separated word
     word_line = line_of[initial]
@@ -735,7 +733,8 @@ def _page_features(
 
     lowered = page.lower()
     low_chars = _code_points(lowered)
-    word_char = _char_flags(low_chars, "word")
+    low_bits = bits if lowered == page else _char_bits(low_chars)
+    word_char = (low_bits & _WORD_CHAR).astype(bool)
     token_start = word_char.copy()
     token_start[1:] &= ~word_char[:-1]
     # lower() never shortens a character, so the same length means the same positions
@@ -743,7 +742,7 @@ def _page_features(
     n_tokens = np.maximum(np.bincount(token_line, minlength=n)[:n], 1)
     # A token is numeric when none of its characters is a non-digit (str.isdigit).
     token_of = np.cumsum(token_start) - 1
-    not_digit = token_of[word_char & ~_char_flags(low_chars, "digit")]
+    not_digit = token_of[word_char & ~(low_bits & _DIGIT).astype(bool)]
     numeric = np.ones(len(token_line), dtype=bool)
     numeric[not_digit] = False
     numeric_share = np.bincount(token_line, weights=numeric, minlength=n)[:n] / n_tokens
@@ -757,9 +756,9 @@ def _page_features(
             raise AssertionError("token count mismatch")
         stops = np.fromiter(map(stop.__contains__, tokens), dtype=np.float64, count=len(tokens))
         stop_share = np.bincount(token_line, weights=stops, minlength=n)[:n] / n_tokens
-        first_chars = chars[initial]
-        alpha = _char_flags(first_chars, "alpha")
-        upper = alpha & _char_flags(first_chars, "upper")
+        first_bits = bits[initial]
+        alpha = (first_bits & _ALPHA).astype(bool)
+        upper = alpha & (first_bits & _UPPER).astype(bool)
         n_alpha = np.bincount(word_line, weights=alpha, minlength=n)[:n]
         n_upper = np.bincount(word_line, weights=upper, minlength=n)[:n]
         title_share = np.divide(n_upper, n_alpha, out=np.zeros(n), where=n_alpha > 0)
@@ -770,8 +769,7 @@ def _page_features(
     breaks = np.flatnonzero(chars == 10)
     line_start = np.concatenate(([0], breaks + 1))
     line_last = np.concatenate((breaks, [len(chars)])) - 1
-    marks = _CHAR_MARKS[np.minimum(chars, _BMP - 1)]
-    first, last = chars[line_start], chars[line_last]
+    last = chars[line_last]
     second = chars[np.minimum(line_start + 1, len(chars) - 1)]
     second = np.where(line_last > line_start, second, 0)
 
@@ -779,11 +777,11 @@ def _page_features(
         return np.unique(line_of[flags]).tolist()
 
     # A sentence ends at the last character that is no closing quote or bracket.
-    skip = (marks & _MARK_CLOSER).astype(bool) | (chars == 10)
+    skip = (bits & _CLOSER).astype(bool) | (chars == 10)
     last_kept = np.maximum.reduceat(np.where(skip, -1, np.arange(len(chars))), line_start)
-    ends = (last_kept >= line_start) & (marks[np.maximum(last_kept, 0)] & _MARK_SENTENCE_END).astype(bool)
-    commas = np.bincount(line_of[(marks & _MARK_COMMA).astype(bool)], minlength=n)[:n]
-    decimal = _char_flags(chars, "decimal")
+    ends = (last_kept >= line_start) & (bits[np.maximum(last_kept, 0)] & _SENTENCE_END_CHAR).astype(bool)
+    commas = np.bincount(line_of[(bits & _COMMA).astype(bool)], minlength=n)[:n]
+    decimal = (bits & _DECIMAL).astype(bool)
     dated = np.zeros(n, dtype=bool)
     dated[line_of[decimal]] = True
     dated &= words <= 12
@@ -792,7 +790,7 @@ def _page_features(
         if _DATEISH.search(texts[i]):
             dateish[i] = 1.0
     separators = np.zeros(n)
-    for i in lines_marked((marks & _MARK_SEPARATOR).astype(bool)):
+    for i in lines_marked((bits & _SEPARATOR_CHAR).astype(bool)):
         if _SEPARATORS.search(texts[i]):
             separators[i] = 1.0
     url = np.zeros(n)
@@ -806,16 +804,16 @@ def _page_features(
         if len(_TABLE_CELLS.findall(texts[i])) >= 2:
             table[i] = 1.0
     price = np.zeros(n)
-    for i in lines_marked((marks & _MARK_CURRENCY).astype(bool)):
+    for i in lines_marked((bits & _CURRENCY).astype(bool)):
         if _PRICE.search(texts[i]):
             price[i] = 1.0
     speech = np.zeros(n)
-    speech_last = (_CHAR_MARKS[np.minimum(last, _BMP - 1)] & _MARK_SPEECH_LAST).astype(bool) | space[line_last]
+    speech_last = (bits[line_last] & (_SPEECH_LAST | _SPACE)).astype(bool)
     for i in np.flatnonzero(speech_last).tolist():
         if _SPEECH_TAG.search(texts[i][-40:]):
             speech[i] = 1.0
     bullet = np.zeros(n)
-    bullet_like = (_CHAR_MARKS[np.minimum(first, _BMP - 1)] & _MARK_BULLET).astype(bool) | decimal[line_start]
+    bullet_like = (bits[line_start] & (_BULLET | _DECIMAL)).astype(bool)
     for i in np.flatnonzero(bullet_like | (second == 41)).tolist():  # ")": "a) item"
         if _BULLET_LINE.match(texts[i]):
             bullet[i] = 1.0
@@ -833,7 +831,7 @@ def _page_features(
         bullet,
         all_caps,
         separators,
-        _char_flags(first, "lower_letter").astype(np.float64),
+        (bits[line_start] & _LOWER_LETTER).astype(bool).astype(np.float64),
         (words <= 3).astype(np.float64),
         ((words >= 8) & ~ends).astype(np.float64),
         url,
@@ -872,7 +870,10 @@ class PassCache:
     each line's features (they depend on the line and the page's language only) and the language
     named for a sample of lines."""
 
-    features: dict[tuple[str | None, str], tuple[np.ndarray, int]] = field(default_factory=dict)
+    #: Feature rows and word counts, one block per ``_page_features`` call...
+    blocks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: ...and where each (language, line) is in them: (block, row).
+    rows: dict[tuple[str | None, str], tuple[int, int]] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -883,17 +884,27 @@ def _cached_features(
     texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool], cache: PassCache
 ) -> tuple[np.ndarray, np.ndarray]:
     """``_page_features``, computing only the lines ``cache`` does not hold (and adding them)."""
-    known = cache.features
+    known = cache.rows
     missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
     if missing:
-        rows, counts = _page_features(missing, language, stop, [False] * len(missing))
-        known.update(
-            ((language, t), (row, count)) for t, row, count in zip(missing, rows, counts.tolist(), strict=True)
-        )
-    found = [known[(language, t)] for t in texts]
-    features = np.array([row for row, _ in found]).reshape(len(texts), len(FEATURE_NAMES))
+        features, words = _page_features(missing, language, stop, [False] * len(missing))
+        block = len(cache.blocks)
+        cache.blocks.append((features, words))
+        known.update(((language, t), (block, row)) for row, t in enumerate(missing))
+        if len(missing) == len(texts):  # every line new and distinct: the block is the page
+            features = features.copy()
+            features[:, _REPEATED] = repeated
+            return features, words
+    where = np.array([known[(language, t)] for t in texts], dtype=np.int64).reshape(len(texts), 2)
+    features = np.zeros((len(texts), len(FEATURE_NAMES)))
+    words = np.zeros(len(texts), dtype=np.int64)
+    for block, (block_features, block_words) in enumerate(cache.blocks):
+        mine = where[:, 0] == block
+        if mine.any():
+            features[mine] = block_features[where[mine, 1]]
+            words[mine] = block_words[where[mine, 1]]
     features[:, _REPEATED] = repeated
-    return features, np.array([count for _, count in found], dtype=np.int64)
+    return features, words
 
 
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
