@@ -251,6 +251,11 @@ class Page:
         return tuple(u.rule.action if u.rule else None for u in self.units)
 
     @cached_property
+    def ruled(self) -> tuple[tuple[int, str], ...]:
+        """(index, action) of the units a profile rule matched."""
+        return tuple((i, a) for i, a in enumerate(self.actions) if a is not None)
+
+    @cached_property
     def block_weights(self) -> np.ndarray:
         """Each unit's weight in the block search: words ** BLOCK_LENGTH_POWER."""
         return np.array([w**BLOCK_LENGTH_POWER for w in self.words], dtype=np.float64)
@@ -967,9 +972,7 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
     scores: list[float | None] = values.tolist()
     boundaries = [False] * len(scores)
-    for i, action in enumerate(page.actions):
-        if action is None:
-            continue
+    for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
         scores[i] = -ASIDE_PENALTY if action == "aside" else None
     if thread_start is not None and thread_start < len(boundaries):
@@ -1011,13 +1014,17 @@ def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     counts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(valid, out=counts[1:])
     index = np.arange(n)
+    # The prefix sums padded with their first and last values: padded[PAD + k] is the sum up to
+    # min(max(k, 0), n), so a window's bounds are slices.
+    pad = 9
+    padded_sums = np.concatenate((np.full(pad, sums[0]), sums, np.full(pad, sums[n])))
+    padded_counts = np.concatenate((np.full(pad, counts[0]), counts, np.full(pad, counts[n])))
 
     def window(lo_offset: int, hi_offset: int) -> np.ndarray:
         """Mean log-odds of the unruled lines in [i + lo_offset, i + hi_offset) for every i."""
-        lo = np.clip(index + lo_offset, 0, n)
-        hi = np.clip(index + hi_offset, 0, n)
-        count = counts[hi] - counts[lo]
-        return np.divide(sums[hi] - sums[lo], count, out=np.zeros(n), where=count > 0)
+        lo, hi = slice(pad + lo_offset, pad + lo_offset + n), slice(pad + hi_offset, pad + hi_offset + n)
+        count = padded_counts[hi] - padded_counts[lo]
+        return np.divide(padded_sums[hi] - padded_sums[lo], count, out=np.zeros(n), where=count > 0)
 
     before_3, after_3, before_8, after_8 = window(-3, 0), window(1, 4), window(-8, 0), window(1, 9)
     distance = np.where(index < start, start - index, np.where(index > end, index - end, 0))
