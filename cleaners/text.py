@@ -672,7 +672,10 @@ def _predicate_bits(c: str) -> int:
 @cache
 def _char_table() -> np.ndarray:
     """``_char_bits`` of every code point of the Basic Multilingual Plane (built once, on first use)."""
-    table = np.fromiter((_predicate_bits(chr(c)) for c in range(_BMP)), dtype=np.uint16, count=_BMP)
+    every = [chr(c) for c in range(_BMP)]
+    table = np.zeros(_BMP, dtype=np.uint16)
+    for k, test in enumerate(_CHAR_PREDICATES):
+        table |= np.fromiter(map(test, every), dtype=bool, count=_BMP).astype(np.uint16) << k
     for k, chars in enumerate(_CHAR_SETS, start=len(_CHAR_PREDICATES)):
         for c in chars:
             table[ord(c)] |= 1 << k
