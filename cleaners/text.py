@@ -13,7 +13,7 @@ Steps, all pure:
 3. the line model scores every other unit from its own shape (length, sentence punctuation,
    stop-word share in the page's language, capitals, digits, separators, table cells, whether
    it repeats elsewhere on the page); the context model rescores it from its neighbours' scores
-   and its place relative to the best block (weights: LINE_WEIGHTS, CONTEXT_WEIGHTS);
+   and its place relative to the best block (weights: cleaners/data/text_weights.toml);
 4. the article is the maximum-sum block of those scores (rule-dropped units are transparent,
    ``end``/``credit`` units hard boundaries, ``aside`` headings a penalty and their listed items
    dropped; a run of timed comment headers ends it), plus units that are sure on their own;
