@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
 import tomllib
 from bisect import bisect_right
@@ -1304,6 +1305,9 @@ def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: P
     )
 
 
+_LINENO = operator.attrgetter("lineno")
+
+
 def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
     """One pass of line scoring and block selection over a capture."""
     page, scores, keep, header = _select(text, profiles, host, cache)
@@ -1334,8 +1338,9 @@ def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: Pass
             rule_id, reason = DROP_AFTER_END, f"after the article's end (score {odds:+.1f})"
         else:
             rule_id, reason = DROP_OUTSIDE_BLOCK, f"outside the article's main block (score {odds:+.1f})"
-        decisions.extend(LineDecision(line.lineno, line.text, kept, rule_id, reason) for line in unit.lines)
-    decisions.sort(key=lambda d: d.lineno)
+        for line in unit.lines:
+            decisions.append(LineDecision(line.lineno, line.text, kept, rule_id, reason))
+    decisions.sort(key=_LINENO)
 
     return TextExtraction(
         paragraphs=tuple(paragraphs),
