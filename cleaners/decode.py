@@ -20,6 +20,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 _CONTROL_BYTES = frozenset(range(0, 9)) | frozenset(range(14, 32)) - {27}
+_CONTROL_BYTE_STRING = bytes(sorted(_CONTROL_BYTES))
 BINARY_SAMPLE = 8192
 MAX_CONTROL_SHARE = 0.05
 #: charset-normalizer reads the whole document in chunks of this size, not a sample.
@@ -52,7 +53,7 @@ def looks_binary(raw: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTE_STRING))
     return controls / len(sample) > MAX_CONTROL_SHARE
 
 

@@ -113,5 +113,5 @@ def detect_language(text: str) -> str | None:
     by_script = script_language(text)
     if by_script:
         return by_script
-    words = [w.lower() for w in _WORD.findall(text[: SAMPLE_CHARS * 2])][:SAMPLE_WORDS]
+    words = [w.lower() for w in _WORD.findall(text[: SAMPLE_CHARS * 2])[:SAMPLE_WORDS]]
     return stopword_language(words)

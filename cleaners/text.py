@@ -13,7 +13,7 @@ Steps, all pure:
 3. the line model scores every other unit from its own shape (length, sentence punctuation,
    stop-word share in the page's language, capitals, digits, separators, table cells, whether
    it repeats elsewhere on the page); the context model rescores it from its neighbours' scores
-   and its place relative to the best block (weights: LINE_WEIGHTS, CONTEXT_WEIGHTS);
+   and its place relative to the best block (weights: cleaners/data/text_weights.toml);
 4. the article is the maximum-sum block of those scores (rule-dropped units are transparent,
    ``end``/``credit`` units hard boundaries, ``aside`` headings a penalty and their listed items
    dropped; a run of timed comment headers ends it), plus units that are sure on their own;
@@ -26,20 +26,24 @@ import itertools
 import math
 import operator
 import re
+import tomllib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache, cached_property
+from importlib import resources
+
+import numpy as np
 
 from cleaners.language import detect_language, stopwords
 from cleaners.profiles import Profile, ProfileSet, Rule
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# _SENTENCE_END and _BULLET_START run once over the whole page (lines joined by "\n", re.MULTILINE);
-# no feature pattern may match across a line break: within a line, whitespace is [^\S\n].
+# No feature pattern may match across a line break (within a line, whitespace is [^\S\n]), so each
+# can also run over a page of lines joined by "\n".
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$", re.MULTILINE)
-_BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-][^\S\n]|\d{1,2}[.)][^\S\n]|\(?[a-z]\)[^\S\n])", re.MULTILINE)
 _SEPARATORS = re.compile(r"[^\S\n][|•·»›/][^\S\n]|[^\S\n][|»›]$|^[|»›][^\S\n]", re.MULTILINE)
 _URL_OR_EMAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
 _TABLE_CELLS = re.compile(r"[^\s](?: {2,}|\t)[^\s]")
@@ -48,9 +52,6 @@ _SPEECH_TAG = re.compile(
     r"\b(?:said|says|wrote|writes|replied|commented)[^\S\n]*:?$|\breply$", re.IGNORECASE | re.MULTILINE
 )
 _LEADING_LETTERS = re.compile(r"[^\W\d_]+")
-_SEPARATOR_CHARS = frozenset("|•·»›/")
-_CURRENCY_CHARS = frozenset("$€£¥")
-_ANY_DIGIT = re.compile(r"\d")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -62,6 +63,11 @@ _DATEISH = re.compile(
     re.IGNORECASE,
 )
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
+_CLOSERS = "\"'”’»)]"
+_BULLET_LINE = re.compile(r"(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+#: A comment header ends in one of these letters (said, says, wrote, reply…), maybe then ":".
+_SPEECH_TAG_LAST = "dDsSſeEyY:"
+_BULLET_FIRST = "•·▪◦●■*–—-("
 
 #: Signal ids used when no profile rule decided a line.
 KEEP_MAIN_BLOCK = "signal.main-block"
@@ -94,31 +100,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "table_row",  # cells aligned by runs of spaces or tabs, as a copied table keeps them
     "price",
     "speech_tag",  # ends like a comment header ("Jane on May 2 said:", "Reply")
-)
-
-#: Weights of the line model over FEATURE_NAMES: the line's log-odds of being article text.
-#: Fitted by weighted logistic regression on labelled lines of the dev captures (see bench/README.md).
-LINE_WEIGHTS: tuple[float, ...] = (
-    -0.553,  # bias
-    +0.505,  # log_words
-    +0.515,  # ends_sentence
-    +1.553,  # ends_colon
-    -0.156,  # stop_share
-    -1.129,  # title_share
-    +0.346,  # comma_rate
-    -0.830,  # repeated
-    -0.834,  # dateish
-    +0.357,  # numeric_share
-    +1.010,  # bullet_start
-    -0.236,  # all_caps
-    +0.069,  # separators
-    -0.792,  # lower_start
-    -0.290,  # short
-    -1.008,  # long_no_end
-    -0.334,  # url_or_email
-    +0.668,  # table_row
-    +0.454,  # price
-    -0.715,  # speech_tag
 )
 
 #: Names of the context features of a line, in the order ``context_features`` returns them:
@@ -155,36 +136,28 @@ CONTEXT_FEATURE_NAMES: tuple[str, ...] = (
 #: Line features of the neighbours that are context features (prev_*, next_*).
 NEIGHBOUR_FEATURES: tuple[str, ...] = ("ends_sentence", "title_share", "short", "log_words", "stop_share")
 
-#: Weights of the context model over CONTEXT_FEATURE_NAMES (fitted like LINE_WEIGHTS, on top of it).
-CONTEXT_WEIGHTS: tuple[float, ...] = (
-    +0.503,  # bias
-    +0.316,  # local
-    +0.149,  # window_1
-    +0.015,  # window_3
-    +0.435,  # window_8
-    +0.107,  # before_3
-    +0.141,  # after_3
-    -0.146,  # sandwich_3
-    +0.255,  # sandwich_8
-    +1.395,  # in_block
-    +0.035,  # log_block_distance
-    -0.514,  # before_block
-    -0.378,  # after_block
-    -1.324,  # word_position
-    -1.206,  # after_end_cue
-    -0.787,  # prev_ruled
-    -0.688,  # next_ruled
-    +0.034,  # prev_ends_sentence
-    +0.039,  # prev_title_share
-    +0.036,  # prev_short
-    +0.016,  # prev_log_words
-    +0.066,  # prev_stop_share
-    +0.227,  # next_ends_sentence
-    -0.174,  # next_title_share
-    -0.093,  # next_short
-    -0.062,  # next_log_words
-    +0.058,  # next_stop_share
-)
+#: Where the weights of both models are kept, by feature name (fitted by bench/fit_text_weights.py).
+WEIGHTS_FILE = "text_weights.toml"
+
+
+def load_weights(text: str | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The line and context models' weights (FEATURE_NAMES and CONTEXT_FEATURE_NAMES order) from
+    ``cleaners/data/text_weights.toml``, or from ``text`` in its format; every feature must have one."""
+    if text is None:
+        text = (resources.files("cleaners") / "data" / WEIGHTS_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    weights = []
+    for table, names in (("line", FEATURE_NAMES), ("context", CONTEXT_FEATURE_NAMES)):
+        given = data.get(table, {})
+        if set(given) != set(names):
+            raise ValueError(f"[{table}] weights must name exactly {names}; got {sorted(given)}")
+        weights.append(tuple(float(given[name]) for name in names))
+    return weights[0], weights[1]
+
+
+#: Weights of the line model over FEATURE_NAMES (the line's log-odds of being article text) and of
+#: the context model over CONTEXT_FEATURE_NAMES (fitted on top of it).
+LINE_WEIGHTS, CONTEXT_WEIGHTS = load_weights()
 
 #: Block search: a line's score is its log-odds plus BLOCK_SHIFT, times (words ** BLOCK_LENGTH_POWER),
 #: so long lines weigh more but a long chrome line can't outweigh a paragraph run.
@@ -263,15 +236,30 @@ class Unit:
     rule: Rule | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
     """A capture as logical lines, with each one's rule (if any), features and word count."""
 
     units: tuple[Unit, ...]
-    features: tuple[tuple[float, ...], ...]
+    features: np.ndarray  # one row per unit, FEATURE_NAMES columns
     words: tuple[int, ...]
     language: str | None
     site: Profile | None
+
+    @cached_property
+    def actions(self) -> tuple[str | None, ...]:
+        """Each unit's rule action, None for unruled units."""
+        return tuple(u.rule.action if u.rule else None for u in self.units)
+
+    @cached_property
+    def ruled(self) -> tuple[tuple[int, str], ...]:
+        """(index, action) of the units a profile rule matched."""
+        return tuple((i, a) for i, a in enumerate(self.actions) if a is not None)
+
+    @cached_property
+    def block_weights(self) -> np.ndarray:
+        """Each unit's weight in the block search: words ** BLOCK_LENGTH_POWER."""
+        return np.array([w**BLOCK_LENGTH_POWER for w in self.words], dtype=np.float64)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -337,6 +325,141 @@ def _pattern_width(pattern: re.Pattern[str]) -> int | None:
     return None if width >= re._parser.MAXREPEAT else width  # type: ignore[attr-defined]
 
 
+#: Most characters a character class may list for ``_first_chars`` to name them (else: any).
+_FIRST_CHARS_MAX = 64
+
+
+def _first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters (lower-cased) a match of ``pattern`` can start with, or None when it
+    could start with any (or the pattern is beyond this simple analysis).
+
+    Only ASCII matters: lines starting with other characters are tried against every pattern. A
+    pattern character that case-folds to an ASCII letter ("ſ", the Kelvin sign) counts as that letter.
+    """
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        found, nullable = _first_of_sequence(list(parsed))
+    except (AttributeError, re.error, _Unknown):  # the parser is internal to ``re``: without it, any
+        return None
+    if nullable:
+        return None
+    return frozenset(c.translate(_ASCII_FOLDS).lower() for c in found if c.translate(_ASCII_FOLDS).isascii())
+
+
+class _Unknown(Exception):
+    """A construct ``_first_chars`` does not analyse."""
+
+
+#: ASCII characters of the categories a character class can name (the ASCII ones are all that matter).
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": "0123456789",
+    "CATEGORY_SPACE": " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f",
+    "CATEGORY_WORD": "0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+}
+
+
+def _first_of_sequence(items: list[tuple[object, object]]) -> tuple[set[str], bool]:
+    """First characters of a sequence of parsed items, and whether it can match the empty string."""
+    found: set[str] = set()
+    for op, value in items:
+        first, nullable = _first_of_item(op, value)
+        found |= first
+        if not nullable:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op: object, value: object) -> tuple[set[str], bool]:
+    constants = re._constants  # type: ignore[attr-defined]
+    if op is constants.LITERAL:
+        return {chr(value)}, False  # type: ignore[arg-type]
+    if op is constants.AT:  # ^, $, \b: match no character
+        return set(), True
+    if op is constants.IN:
+        chars: set[str] = set()
+        for kind, item in value:  # type: ignore[attr-defined]
+            if kind is constants.LITERAL:
+                chars.add(chr(item))
+            elif kind is constants.RANGE:
+                chars.update(chr(c) for c in range(item[0], min(item[1], 0x7F) + 1))
+                chars.update(c for c in _ASCII_FOLD_CHARS if item[0] <= ord(c) <= item[1])
+            elif kind is constants.CATEGORY and str(item) in _CATEGORY_CHARS:
+                chars.update(_CATEGORY_CHARS[str(item)])
+            else:  # negated classes, negated categories
+                raise _Unknown
+        return chars, False
+    if op is constants.SUBPATTERN:
+        return _first_of_sequence(list(value[-1]))  # type: ignore[index]
+    if op is constants.BRANCH:
+        found: set[str] = set()
+        nullable = False
+        for branch in value[1]:  # type: ignore[index]
+            first, empty = _first_of_sequence(list(branch))
+            found |= first
+            nullable = nullable or empty
+        return found, nullable
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+        low, _, sub = value  # type: ignore[misc]
+        first, empty = _first_of_sequence(list(sub))
+        return first, empty or low == 0
+    raise _Unknown
+
+
+def _guard(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case ASCII strings one of which every match of ``pattern`` contains (the most selective
+    such set found), or None when there is none to test."""
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        options = _guards_of_sequence(list(parsed))
+    except (AttributeError, re.error):
+        return None
+    usable = [g for g in options if all(s.isascii() and s for s in g)]
+    if not usable:
+        return None
+    return tuple(sorted(max(usable, key=_selectivity)))
+
+
+def _selectivity(strings: frozenset[str]) -> int:
+    """How rarely one of ``strings`` occurs in text, roughly: the shortest one's length, where
+    punctuation counts for more than letters ("/" is rarer than "ap")."""
+    return min(len(s) + 2 * sum(not c.isalnum() and c != " " for c in s) for s in strings)
+
+
+def _guards_of_sequence(items: list[tuple[object, object]]) -> list[frozenset[str]]:
+    """Sets of literals, each set such that every match of the sequence contains one of them."""
+    constants = re._constants  # type: ignore[attr-defined]
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, value in [*items, (None, None)]:
+        if op is constants.LITERAL:
+            run.append(chr(value).lower())  # type: ignore[arg-type]
+            continue
+        if run:
+            options.append(frozenset({"".join(run)}))
+        run = []
+        if op is constants.SUBPATTERN:
+            options += _guards_of_sequence(list(value[-1]))  # type: ignore[index]
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and value[0] >= 1:  # type: ignore[index]
+            options += _guards_of_sequence(list(value[2]))  # type: ignore[index]
+        elif op is constants.BRANCH:
+            per_branch = [_guards_of_sequence(list(branch)) for branch in value[1]]  # type: ignore[index]
+            if all(per_branch):
+                best = [max(g, key=_selectivity) for g in per_branch]
+                options.append(frozenset().union(*best))
+    return options
+
+
+#: The only non-ASCII characters that match an ASCII letter in a case-insensitive ``re`` pattern.
+_ASCII_FOLD_CHARS = "\u0130\u0131\u017f\u212a"  # İ ı ſ and the Kelvin sign
+_ASCII_FOLDS = str.maketrans(dict(zip(_ASCII_FOLD_CHARS, "iisk", strict=True)))
+
+
+def _first_key(line: str) -> str | None:
+    """The dispatch key of a line's first character: ASCII lower-cased, None for other characters."""
+    first = line[:1]
+    return first.lower() if first.isascii() else None
+
+
 def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool]) -> re.Pattern[str] | None:
     """One regex of the rules' patterns that pass ``keep``, each rule a named group ``r<index>``."""
     parts = []
@@ -348,33 +471,116 @@ def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool])
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into one alternation: one regex call per line.
+    """All rules of a capture's profiles compiled into alternations: at most two regex calls a line.
 
-    Lines longer than SHORT_RULE_CHARS are tried only against the patterns that can match that
-    many characters (few: "… all rights reserved …"), and lines longer than any pattern can
-    match are not tried at all.
+    The first rule (in order) with a pattern matching the whole line wins. A line whose first
+    character is ASCII is tried against the patterns that can start with that character (one
+    alternation per character), then against those that can start with anything but need a few
+    strings the line contains ("sign up", "all rights reserved"); the lower rule of the two matches
+    wins. Other lines are tried against all patterns at once. Lines longer than SHORT_RULE_CHARS
+    skip the patterns that can't match that many characters, and lines longer than any pattern
+    can match are not tried at all.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        widths = {id(p): _pattern_width(p) for rule in self.rules for p in rule.patterns}
+        patterns = [p for rule in self.rules for p in rule.patterns]
+        widths = {id(p): _pattern_width(p) for p in patterns}
+        self._long = {id(p): widths[id(p)] is None or widths[id(p)] > SHORT_RULE_CHARS for p in patterns}  # type: ignore[operator]
         self.pattern = _alternation(self.rules, lambda p: True)
-        self.long_pattern = _alternation(
-            self.rules, lambda p: widths[id(p)] is None or widths[id(p)] > SHORT_RULE_CHARS
-        )
+        self.long_pattern = _alternation(self.rules, lambda p: self._long[id(p)])
+        self._first = {id(p): _first_chars(p) for p in patterns}
+        self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
+        self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
+        self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._tails: dict[tuple[bool, int], re.Pattern[str] | None] = {}
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
 
-    def match(self, line: str) -> Rule | None:
-        """The first rule (site rules before generic ones) whose pattern matches the whole line."""
-        if self.max_chars is not None and len(line) > self.max_chars:
+    def _head(self, key: str, long: bool) -> re.Pattern[str] | None:
+        """The patterns that can start with the (ASCII, lower-cased) character ``key``, and those
+        that can start with anything but have no guard strings."""
+        if (key, long) not in self._heads:
+
+            def keep(p: re.Pattern[str]) -> bool:
+                first = self._first[id(p)]
+                could_start = (
+                    self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
+                )
+                return could_start and (self._long[id(p)] or not long)
+
+            self._heads[(key, long)] = _alternation(self.rules, keep)
+        return self._heads[(key, long)]
+
+    def _guards_in(self, line: str) -> int:
+        """Which guard strings ``line`` holds, as a bit mask over ``_guard_strings``."""
+        if not line.isascii() and any(c in line for c in _ASCII_FOLD_CHARS):
+            line = line.translate(_ASCII_FOLDS)
+        low = line.lower()
+        return sum(1 << k for k, s in enumerate(self._guard_strings) if s in low)
+
+    def _page_guards(self, lines: Sequence[str]) -> list[int]:
+        """``_guards_in`` of every line, searching each guard string once over the whole page."""
+        masks = [0] * len(lines)
+        page = "\n".join(lines)
+        if not page.isascii() and any(c in page for c in _ASCII_FOLD_CHARS):
+            page = page.translate(_ASCII_FOLDS)  # removes "İ", the one character lower() lengthens
+        low = page.lower()
+        starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        for k, string in enumerate(self._guard_strings):
+            at = low.find(string)
+            while at != -1:
+                i = bisect_right(starts, at) - 1
+                masks[i] |= 1 << k
+                at = low.find(string, starts[i + 1] if i + 1 < len(starts) else len(low))
+        return masks
+
+    def _tail(self, guards: int, long: bool) -> re.Pattern[str] | None:
+        """The patterns that can start with any character and whose guard strings a line holds."""
+        if not guards:
             return None
-        pattern = self.long_pattern if len(line) > SHORT_RULE_CHARS else self.pattern
-        found = pattern.fullmatch(line) if pattern is not None else None
+        if (long, guards) not in self._tails:
+            found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
+
+            def keep(p: re.Pattern[str]) -> bool:
+                guard = self._guard.get(id(p))
+                return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
+
+            self._tails[(long, guards)] = _alternation(self.rules, keep)
+        return self._tails[(long, guards)]
+
+    def _rule_index(self, found: re.Match[str] | None, line: str) -> int | None:
         if found is None:
             return None
-        return self.rules[int(found.lastgroup[1:])] if found.lastgroup else first_matching_rule(line, self.rules)
+        if found.lastgroup:
+            return int(found.lastgroup[1:])
+        rule = first_matching_rule(line, self.rules)
+        return None if rule is None else self.rules.index(rule)
+
+    def match(self, line: str, guards: int | None = None) -> Rule | None:
+        """The first rule (site rules before generic ones) whose pattern matches the whole line
+        (``guards``: the line's ``_guards_in``, if known)."""
+        if self.max_chars is not None and len(line) > self.max_chars:
+            return None
+        long = len(line) > SHORT_RULE_CHARS
+        key = _first_key(line)
+        if key is None:
+            pattern = self.long_pattern if long else self.pattern
+            index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
+        else:
+            head = self._head(key, long)
+            tail = self._tail(self._guards_in(line) if guards is None else guards, long)
+            found = [
+                i
+                for i in (
+                    self._rule_index(head.fullmatch(line) if head else None, line),
+                    self._rule_index(tail.fullmatch(line) if tail else None, line),
+                )
+                if i is not None
+            ]
+            index = min(found) if found else None
+        return None if index is None else self.rules[index]
 
     def match_lines(self, lines: Sequence[str]) -> list[Rule | None]:
         """``match`` for every line; short lines' results are remembered (chrome repeats across pages)."""
@@ -382,11 +588,12 @@ class RuleMatcher:
         if len(cache) > RULE_CACHE_SIZE:
             cache.clear()
         found: list[Rule | None] = []
-        for line in lines:
+        guards = self._page_guards(lines) if self._guard_strings else [0] * len(lines)
+        for line, guard in zip(lines, guards, strict=True):
             if line in cache:
                 found.append(cache[line])
                 continue
-            rule = self.match(line)
+            rule = self.match(line, guard)
             if len(line) <= RULE_CACHE_MAX_CHARS:
                 cache[line] = rule
             found.append(rule)
@@ -423,75 +630,234 @@ def word_count(text: str, language: str | None) -> int:
 
 def line_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> tuple[float, ...]:
     """The features of one line, in FEATURE_NAMES order."""
-    return page_features([text], language, stop, [repeated])[0]
+    return tuple(page_features([text], language, stop, [repeated])[0].tolist())
 
 
-def _has_digit(text: str) -> bool:
-    return _ANY_DIGIT.search(text) is not None
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as an array (lone surrogates included as they are)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _lines_matching(pattern: re.Pattern[str], page: str, starts: Sequence[int]) -> Counter[int]:
-    """How many matches of ``pattern`` each line of ``page`` holds (by line index)."""
-    return Counter(bisect_right(starts, m.start()) - 1 for m in pattern.finditer(page))
+#: Per-character predicates, one bit each in ``_char_bits``: what str.split, re's \w,
+#: str.isdigit, str.isalpha, str.isupper and re's \d test, one character at a time.
+_CHAR_PREDICATES: tuple[Callable[[str], bool], ...] = (
+    str.isspace,
+    lambda c: c.isalnum() or c == "_",
+    str.isdigit,
+    str.isalpha,
+    str.isupper,
+    str.isdecimal,
+    lambda c: c.isalpha() and c.islower(),
+)
+_SPACE, _WORD_CHAR, _DIGIT, _ALPHA, _UPPER, _DECIMAL, _LOWER_LETTER = (1 << k for k in range(len(_CHAR_PREDICATES)))
+#: Bits for the characters some features look for (all in the Basic Multilingual Plane).
+_CHAR_SETS = (
+    _CLOSERS,
+    ".!?…。！？",  # a sentence's end
+    ",;，、",  # commas
+    "|•·»›/",  # menu separators
+    "$€£¥",  # currencies
+    _SPEECH_TAG_LAST,
+    _BULLET_FIRST,
+)
+_CLOSER, _SENTENCE_END_CHAR, _COMMA, _SEPARATOR_CHAR, _CURRENCY, _SPEECH_LAST, _BULLET = (
+    1 << k for k in range(len(_CHAR_PREDICATES), len(_CHAR_PREDICATES) + len(_CHAR_SETS))
+)
+_BMP = 0x10000
+
+
+def _predicate_bits(c: str) -> int:
+    return sum(1 << k for k, test in enumerate(_CHAR_PREDICATES) if test(c))
+
+
+@cache
+def _char_table() -> np.ndarray:
+    """``_char_bits`` of every code point of the Basic Multilingual Plane (built once, on first use)."""
+    every = [chr(c) for c in range(_BMP)]
+    table = np.zeros(_BMP, dtype=np.uint16)
+    for k, test in enumerate(_CHAR_PREDICATES):
+        table |= np.fromiter(map(test, every), dtype=bool, count=_BMP).astype(np.uint16) << k
+    for k, chars in enumerate(_CHAR_SETS, start=len(_CHAR_PREDICATES)):
+        for c in chars:
+            table[ord(c)] |= 1 << k
+    return table
+
+
+def _char_bits(chars: np.ndarray) -> np.ndarray:
+    """The predicate and character-set bits of each code point (a table look-up; astral ones,
+    which are in none of the sets, one by one)."""
+    bits = _char_table()[np.minimum(chars, _BMP - 1)]
+    if len(chars) and chars.max() >= _BMP:
+        astral = np.flatnonzero(chars >= _BMP)
+        bits[astral] = [_predicate_bits(chr(c)) for c in chars[astral].tolist()]
+    return bits
+
+
+def _log1p_table(size: int) -> np.ndarray:
+    """``math.log1p(k)`` for k in 0..size-1 (math.log1p, so the values equal the per-line ones)."""
+    global _LOG1P
+    if len(_LOG1P) < size:
+        _LOG1P = np.array([math.log1p(k) for k in range(max(size, 2 * len(_LOG1P)))])
+    return _LOG1P
+
+
+_LOG1P = np.zeros(0)
 
 
 def page_features(
     texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool]
-) -> list[tuple[float, ...]]:
-    """The features of every line (FEATURE_NAMES order); each pattern runs once over the page."""
+) -> np.ndarray:
+    """The features of every line: one row per line, FEATURE_NAMES columns."""
+    return _page_features(texts, language, stop, repeated)[0]
+
+
+def _page_features(
+    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The features of every line (one row per line, FEATURE_NAMES columns) and its word count.
+
+    Word and token counts come from two regex passes over the whole page (lines joined by "\n");
+    the rarer features (dates, separators, URLs, tables, prices, comment headers) are tested only
+    on the lines that hold one of the characters they need.
+    """
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.int64)
+    if not all(texts):
+        raise ValueError("line features need non-empty lines")
     page = "\n".join(texts)
-    starts = [0]
-    for text in texts[:-1]:
-        starts.append(starts[-1] + len(text) + 1)
-    ends_sentence = _lines_matching(_SENTENCE_END, page, starts)
-    bullets = _lines_matching(_BULLET_START, page, starts)
     cjk = language in _CJK_LANGUAGES
-    has_stop = stop.__contains__
-    rows = []
-    for i, text in enumerate(texts):
-        split = text.split()
-        words = max(1, len("".join(split)) // 2) if cjk else len(split)
-        tokens = _WORD.findall(text.lower())
-        n_tokens = len(tokens) or 1
-        if cjk:
-            stop_share, title_share = 0.3, 0.0
-        else:
-            stop_share = sum(map(has_stop, tokens)) / n_tokens
-            initials = [w[0] for w in split if w[0].isalpha()]
-            title_share = sum(map(str.isupper, initials)) / len(initials) if initials else 0.0
-        ends = i in ends_sentence
-        head = text[:80]
-        first = text[0]
-        # Cheap substring checks first: most lines can't match these patterns at all.
-        rows.append(
-            (
-                1.0,
-                math.log1p(words),
-                float(ends),
-                float(text.endswith(":")),
-                stop_share,
-                title_share,
-                min(1.0, (text.count(",") + text.count(";") + text.count("，") + text.count("、")) / max(words, 1)),
-                float(repeated[i]),
-                float(words <= 12 and _has_digit(text) and bool(_DATEISH.search(text))),
-                sum(map(str.isdigit, tokens)) / n_tokens,
-                float(i in bullets),
-                float(not cjk and len(head) >= 4 and head.isupper()),
-                float(bool(_SEPARATOR_CHARS.intersection(text)) and bool(_SEPARATORS.search(text))),
-                float(first.isalpha() and first.islower()),
-                float(words <= 3),
-                float(words >= 8 and not ends),
-                float(("/" in text or "@" in text) and bool(_URL_OR_EMAIL.search(text))),
-                float(("  " in text or "\t" in text) and len(_TABLE_CELLS.findall(text)) >= 2),
-                float(bool(_CURRENCY_CHARS.intersection(text)) and bool(_PRICE.search(text))),
-                float(bool(_SPEECH_TAG.search(text[-40:]))),
-            )
-        )
-    return rows
+
+    chars = _code_points(page)
+    line_of = np.cumsum(chars == 10)  # the line each character is on (a line break: the next one)
+    bits = _char_bits(chars)
+    space = (bits & _SPACE).astype(bool)
+    initial = ~space
+    initial[1:] &= space[:-1]  # the first character of each whitespace-separated word
+    word_line = line_of[initial]
+    if cjk:
+        words = np.maximum(1, np.bincount(line_of[~space], minlength=n)[:n] // 2)
+    else:
+        words = np.bincount(word_line, minlength=n)[:n]
+
+    lowered = page.lower()
+    low_chars = _code_points(lowered)
+    low_bits = bits if lowered == page else _char_bits(low_chars)
+    word_char = (low_bits & _WORD_CHAR).astype(bool)
+    token_start = word_char.copy()
+    token_start[1:] &= ~word_char[:-1]
+    # lower() never shortens a character, so the same length means the same positions
+    token_line = (line_of if len(lowered) == len(page) else np.cumsum(low_chars == 10))[token_start]
+    n_tokens = np.maximum(np.bincount(token_line, minlength=n)[:n], 1)
+    # A token is numeric when none of its characters is a non-digit (str.isdigit).
+    token_of = np.cumsum(token_start) - 1
+    not_digit = token_of[word_char & ~(low_bits & _DIGIT).astype(bool)]
+    numeric = np.ones(len(token_line), dtype=bool)
+    numeric[not_digit] = False
+    numeric_share = np.bincount(token_line, weights=numeric, minlength=n)[:n] / n_tokens
+    if cjk:
+        stop_share = np.full(n, 0.3)
+        title_share = np.zeros(n)
+        all_caps = np.zeros(n)
+    else:
+        tokens = _WORD.findall(lowered)
+        if len(tokens) != len(token_line):  # the character tables disagree with the regex: should not happen
+            raise AssertionError("token count mismatch")
+        stops = np.fromiter(map(stop.__contains__, tokens), dtype=np.float64, count=len(tokens))
+        stop_share = np.bincount(token_line, weights=stops, minlength=n)[:n] / n_tokens
+        first_bits = bits[initial]
+        alpha = (first_bits & _ALPHA).astype(bool)
+        upper = alpha & (first_bits & _UPPER).astype(bool)
+        n_alpha = np.bincount(word_line, weights=alpha, minlength=n)[:n]
+        n_upper = np.bincount(word_line, weights=upper, minlength=n)[:n]
+        title_share = np.divide(n_upper, n_alpha, out=np.zeros(n), where=n_alpha > 0)
+        all_caps = np.fromiter((len(text) >= 4 and text[:80].isupper() for text in texts), dtype=np.float64, count=n)
+
+    # Per-line shape from the characters: where each line starts and ends, its first, second and
+    # last characters, and which lines hold the characters the rarer features need.
+    breaks = np.flatnonzero(chars == 10)
+    line_start = np.concatenate(([0], breaks + 1))
+    line_last = np.concatenate((breaks, [len(chars)])) - 1
+    last = chars[line_last]
+    second = chars[np.minimum(line_start + 1, len(chars) - 1)]
+    second = np.where(line_last > line_start, second, 0)
+
+    def lines_marked(flags: np.ndarray) -> list[int]:
+        return np.unique(line_of[flags]).tolist()
+
+    # A sentence ends at the last character that is no closing quote or bracket.
+    skip = (bits & _CLOSER).astype(bool) | (chars == 10)
+    last_kept = np.maximum.reduceat(np.where(skip, -1, np.arange(len(chars))), line_start)
+    ends = (last_kept >= line_start) & (bits[np.maximum(last_kept, 0)] & _SENTENCE_END_CHAR).astype(bool)
+    commas = np.bincount(line_of[(bits & _COMMA).astype(bool)], minlength=n)[:n]
+    decimal = (bits & _DECIMAL).astype(bool)
+    dated = np.zeros(n, dtype=bool)
+    dated[line_of[decimal]] = True
+    dated &= words <= 12
+    dateish = np.zeros(n)
+    for i in np.flatnonzero(dated).tolist():
+        if _DATEISH.search(texts[i]):
+            dateish[i] = 1.0
+    separators = np.zeros(n)
+    for i in lines_marked((bits & _SEPARATOR_CHAR).astype(bool)):
+        if _SEPARATORS.search(texts[i]):
+            separators[i] = 1.0
+    url = np.zeros(n)
+    for i in lines_marked((chars == 47) | (chars == 64)):  # "/" or "@"
+        if _URL_OR_EMAIL.search(texts[i]):
+            url[i] = 1.0
+    table = np.zeros(n)
+    double_space = np.zeros(len(chars), dtype=bool)
+    double_space[:-1] = (chars[:-1] == 32) & (chars[1:] == 32)
+    for i in lines_marked(double_space | (chars == 9)):
+        if len(_TABLE_CELLS.findall(texts[i])) >= 2:
+            table[i] = 1.0
+    price = np.zeros(n)
+    for i in lines_marked((bits & _CURRENCY).astype(bool)):
+        if _PRICE.search(texts[i]):
+            price[i] = 1.0
+    speech = np.zeros(n)
+    speech_last = (bits[line_last] & (_SPEECH_LAST | _SPACE)).astype(bool)
+    for i in np.flatnonzero(speech_last).tolist():
+        if _SPEECH_TAG.search(texts[i][-40:]):
+            speech[i] = 1.0
+    bullet = np.zeros(n)
+    bullet_like = (bits[line_start] & (_BULLET | _DECIMAL)).astype(bool)
+    for i in np.flatnonzero(bullet_like | (second == 41)).tolist():  # ")": "a) item"
+        if _BULLET_LINE.match(texts[i]):
+            bullet[i] = 1.0
+    columns = (
+        np.ones(n),
+        _log1p_table(int(words.max()) + 1)[words],
+        ends.astype(np.float64),
+        (last == 58).astype(np.float64),  # ":"
+        stop_share,
+        title_share,
+        np.minimum(1.0, commas / np.maximum(words, 1)),
+        np.array(repeated, dtype=np.float64),
+        dateish,
+        numeric_share,
+        bullet,
+        all_caps,
+        separators,
+        (bits[line_start] & _LOWER_LETTER).astype(bool).astype(np.float64),
+        (words <= 3).astype(np.float64),
+        ((words >= 8) & ~ends).astype(np.float64),
+        url,
+        table,
+        price,
+        speech,
+    )
+    return np.stack(columns, axis=1), words
 
 
-def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
-    return sum(map(operator.mul, weights, features))
+def _dot_rows(weights: Sequence[float], matrix: np.ndarray) -> np.ndarray:
+    """Each row's dot product with ``weights``, summed column by column in order, so the value is
+    exactly the one ``sum(w * f for w, f in zip(weights, row))`` gives."""
+    total = matrix[:, 0] * weights[0]
+    for k in range(1, len(weights)):
+        total = total + matrix[:, k] * weights[k]
+    return total
 
 
 def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str:
@@ -507,20 +873,74 @@ def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str
     return "\n".join(sample)
 
 
-def analyse_page(text: str, profiles: ProfileSet, host: str | None = None) -> Page:
-    """Split a capture into logical lines, apply the profile rules and compute each line's features."""
+@dataclass(slots=True)
+class PassCache:
+    """What one pass over a capture learnt that the next (over its kept paragraphs) can reuse:
+    each line's features (they depend on the line and the page's language only) and the language
+    named for a sample of lines."""
+
+    #: Feature rows and word counts, one block per ``_page_features`` call...
+    blocks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: ...and where each (language, line) is in them: (block, row).
+    rows: dict[tuple[str | None, str], tuple[int, int]] = field(default_factory=dict)
+    languages: dict[str, str | None] = field(default_factory=dict)
+
+
+_REPEATED = FEATURE_NAMES.index("repeated")
+
+
+def _cached_features(
+    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool], cache: PassCache
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_page_features``, computing only the lines ``cache`` does not hold (and adding them)."""
+    known = cache.rows
+    missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
+    if missing:
+        features, words = _page_features(missing, language, stop, [False] * len(missing))
+        block = len(cache.blocks)
+        cache.blocks.append((features, words))
+        known.update(((language, t), (block, row)) for row, t in enumerate(missing))
+        if len(missing) == len(texts):  # every line new and distinct: the block is the page
+            features = features.copy()
+            features[:, _REPEATED] = repeated
+            return features, words
+    where = np.array([known[(language, t)] for t in texts], dtype=np.int64).reshape(len(texts), 2)
+    features = np.zeros((len(texts), len(FEATURE_NAMES)))
+    words = np.zeros(len(texts), dtype=np.int64)
+    for block, (block_features, block_words) in enumerate(cache.blocks):
+        mine = where[:, 0] == block
+        if mine.any():
+            features[mine] = block_features[where[mine, 1]]
+            words[mine] = block_words[where[mine, 1]]
+    features[:, _REPEATED] = repeated
+    return features, words
+
+
+def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
+    """Split a capture into logical lines, apply the profile rules and compute each line's features
+    (``cache``: what an earlier pass over the same capture computed)."""
     lines = split_columns(split_lines(text))
     site = profiles.for_capture(host, [line.text for line in lines])
     matcher = rule_matcher(site, profiles.generic)
     rules = matcher.match_lines([line.text for line in lines])
-    language = detect_language(_language_sample(lines, rules))
+    sample = _language_sample(lines, rules)
+    if cache is None:
+        language = detect_language(sample)
+    elif sample in cache.languages:
+        language = cache.languages[sample]
+    else:
+        language = cache.languages[sample] = detect_language(sample)
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
-    folded = [unit.text.casefold() for unit in units]
+    texts = [unit.text for unit in units]
+    folded = [text.casefold() for text in texts]
     counts = Counter(folded)
-    features = tuple(page_features([u.text for u in units], language, stop, [counts[f] > 1 for f in folded]))
-    words = tuple(max(1, word_count(u.text, language)) for u in units)
-    return Page(tuple(units), features, words, language, site)
+    repeated = [counts[f] > 1 for f in folded]
+    if cache is None:
+        features, words = _page_features(texts, language, stop, repeated)
+    else:
+        features, words = _cached_features(texts, language, stop, repeated, cache)
+    return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
 
 
 def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tuple[int, int] | None:
@@ -544,37 +964,34 @@ def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tu
     return (best[1], best[2]) if best else None
 
 
-def _block_of(page: Page, log_odds: Sequence[float], thread_start: int | None = None) -> tuple[int, int] | None:
+def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
     """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
     """
-    scores: list[float | None] = []
-    boundaries: list[bool] = []
-    for i, (unit, odds, words) in enumerate(zip(page.units, log_odds, page.words, strict=True)):
-        action = unit.rule.action if unit.rule else None
-        boundaries.append(action in ("end", "credit") or i == thread_start)
-        if action == "aside":
-            scores.append(-ASIDE_PENALTY)
-        elif action is not None:
-            scores.append(None)
-        else:
-            score = (odds + BLOCK_SHIFT) * words**BLOCK_LENGTH_POWER
-            in_thread = thread_start is not None and i >= thread_start
-            scores.append(score * THREAD_DISCOUNT if in_thread and score > 0 else score)
+    values = (log_odds + BLOCK_SHIFT) * page.block_weights
+    if thread_start is not None:
+        tail = values[thread_start:]
+        values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
+    scores: list[float | None] = values.tolist()
+    boundaries = [False] * len(scores)
+    for i, action in page.ruled:
+        boundaries[i] = action in ("end", "credit")
+        scores[i] = -ASIDE_PENALTY if action == "aside" else None
+    if thread_start is not None and thread_start < len(boundaries):
+        boundaries[thread_start] = True
     return best_block(scores, boundaries)
 
 
 def thread_start(page: Page, after: int) -> int | None:
     """Where a run of dated short lines begins after unit ``after``: comment headers ("Jane on
     May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text."""
-    dateish = _FEATURE_INDEX["dateish"]
+    dateish = page.features[:, _FEATURE_INDEX["dateish"]]
     dated = [
         i
-        for i in range(after + 1, len(page.units))
+        for i in (np.flatnonzero(dateish[after + 1 :] > 0) + after + 1).tolist()
         if page.units[i].rule is None
-        and page.features[i][dateish]
         and not page.units[i].text.startswith(_QUOTE_ATTRIBUTION)  # "— Jane Doe (@jane) May 2, 2024"
         and _TIME_OF_POST.search(page.units[i].text) is not None
     ]
@@ -585,85 +1002,72 @@ def thread_start(page: Page, after: int) -> int | None:
     return None
 
 
-def _prefix_sums(values: Sequence[float], valid: Sequence[bool]) -> tuple[list[float], list[int]]:
-    sums = [0.0]
-    counts = [0]
-    total, count = 0.0, 0
-    for value, ok in zip(values, valid, strict=True):
-        if ok:
-            total += value
-            count += 1
-        sums.append(total)
-        counts.append(count)
-    return sums, counts
-
-
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
 
 
-def context_features(page: Page, local: Sequence[float]) -> list[tuple[float, ...]]:
-    """Each line's context features (CONTEXT_FEATURE_NAMES order) from the line model's scores."""
+def context_features(page: Page, local: np.ndarray) -> np.ndarray:
+    """Each line's context features (one row per line, CONTEXT_FEATURE_NAMES columns) from the
+    line model's scores ``local``."""
     n = len(page.units)
-    actions = [u.rule.action if u.rule else None for u in page.units]
-    valid = [a is None for a in actions]
+    valid = np.array([a is None for a in page.actions], dtype=bool)
     block = _block_of(page, local)
     start, end = block if block else (n, n)
-    sums, counts = _prefix_sums(local, valid)
+    valued = np.where(valid, local, 0.0)
+    sums = np.zeros(n + 1)
+    np.cumsum(valued, out=sums[1:])  # sequential, as a running total would add them
+    counts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(valid, out=counts[1:])
+    index = np.arange(n)
+    # The prefix sums padded with their first and last values: padded[PAD + k] is the sum up to
+    # min(max(k, 0), n), so a window's bounds are slices.
+    pad = 9
+    padded_sums = np.concatenate((np.full(pad, sums[0]), sums, np.full(pad, sums[n])))
+    padded_counts = np.concatenate((np.full(pad, counts[0]), counts, np.full(pad, counts[n])))
 
-    def window(lo_offset: int, hi_offset: int) -> list[float]:
+    def window(lo_offset: int, hi_offset: int) -> np.ndarray:
         """Mean log-odds of the unruled lines in [i + lo_offset, i + hi_offset) for every i."""
-        bounds = [(min(max(i + lo_offset, 0), n), max(min(i + hi_offset, n), 0)) for i in range(n)]
-        return [
-            (sums[hi] - sums[lo]) / count if hi > lo and (count := counts[hi] - counts[lo]) else 0.0
-            for lo, hi in bounds
-        ]
+        lo, hi = slice(pad + lo_offset, pad + lo_offset + n), slice(pad + hi_offset, pad + hi_offset + n)
+        count = padded_counts[hi] - padded_counts[lo]
+        return np.divide(padded_sums[hi] - padded_sums[lo], count, out=np.zeros(n), where=count > 0)
 
-    around_1, around_3, around_8 = window(-1, 2), window(-3, 4), window(-8, 9)
     before_3, after_3, before_8, after_8 = window(-3, 0), window(1, 4), window(-8, 0), window(1, 9)
-    total = sum(page.words)
-    before = 0
-    ended = False
-    none = (0.0,) * len(_NEIGHBOUR_INDEX)
-    neighbours = [tuple(f[k] for k in _NEIGHBOUR_INDEX) for f in page.features]
-    rows = []
-    for i in range(n):
-        if i > start and actions[i] in ("end", "credit"):
-            ended = True
-        inside = start <= i <= end
-        distance = 0 if inside else (start - i if i < start else i - end)
-        prev = neighbours[i - 1] if i > 0 else none
-        nxt = neighbours[i + 1] if i + 1 < n else none
-        rows.append(
-            (
-                1.0,
-                local[i] if valid[i] else 0.0,
-                around_1[i],
-                around_3[i],
-                around_8[i],
-                before_3[i],
-                after_3[i],
-                min(before_3[i], after_3[i]),
-                min(before_8[i], after_8[i]),
-                float(inside),
-                math.log1p(distance),
-                float(i < start),
-                float(i > end),
-                before / total,
-                float(ended),
-                float(i > 0 and not valid[i - 1]),
-                float(i + 1 < n and not valid[i + 1]),
-                *prev,
-                *nxt,
-            )
-        )
-        before += page.words[i]
-    return rows
+    distance = np.where(index < start, start - index, np.where(index > end, index - end, 0))
+    words = np.array(page.words, dtype=np.int64)
+    before = np.zeros(n, dtype=np.int64)
+    np.cumsum(words[:-1], out=before[1:])
+    total = int(words.sum())
+    cue = np.array([a in ("end", "credit") for a in page.actions], dtype=bool) & (index > start)
+    neighbours = page.features[:, list(_NEIGHBOUR_INDEX)]
+    none = np.zeros((1, len(_NEIGHBOUR_INDEX)))
+    columns = [
+        np.ones(n),
+        valued,
+        window(-1, 2),
+        window(-3, 4),
+        window(-8, 9),
+        before_3,
+        after_3,
+        np.minimum(before_3, after_3),
+        np.minimum(before_8, after_8),
+        ((index >= start) & (index <= end)).astype(np.float64),
+        _log1p_table(n + 1)[distance],
+        (index < start).astype(np.float64),
+        (index > end).astype(np.float64),
+        before / total,
+        np.maximum.accumulate(cue).astype(np.float64),
+        np.concatenate(([0.0], ~valid[:-1])).astype(np.float64)[:n],
+        np.concatenate((~valid[1:], [False])).astype(np.float64)[:n],
+    ]
+    rows = np.column_stack(columns) if n else np.zeros((0, len(columns)))
+    prev = np.concatenate((none, neighbours[:-1]))[:n]
+    nxt = np.concatenate((neighbours[1:], none))[:n] if n else none[:0]
+    return np.concatenate((rows, prev, nxt), axis=1)
 
 
-def score_page(page: Page) -> list[float]:
+def score_page(page: Page) -> np.ndarray:
     """Each line's final log-odds of being article text (line model, then context model)."""
-    local = [_dot(LINE_WEIGHTS, f) for f in page.features]
-    return [_dot(CONTEXT_WEIGHTS, c) for c in context_features(page, local)]
+    local = _dot_rows(LINE_WEIGHTS, page.features)
+    return _dot_rows(CONTEXT_WEIGHTS, context_features(page, local))
 
 
 def aside_items(page: Page) -> set[int]:
@@ -685,20 +1089,26 @@ def aside_items(page: Page) -> set[int]:
     return items
 
 
-def select_lines(page: Page, log_odds: Sequence[float]) -> list[bool]:
+def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
     minus the items of promo boxes inside it, and nothing from a comment thread after it."""
+    log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
+    n = len(page.units)
+    index = np.arange(n)
+    keep = log_odds > KEEP_OUTSIDE_BLOCK
+    if thread is not None:
+        keep &= index < thread
+    if block is not None:
+        keep[block[0] : block[1] + 1] = True
+    keep &= np.array([a is None for a in page.actions], dtype=bool)
     promo = aside_items(page)
-    keep = []
-    for i, (unit, odds) in enumerate(zip(page.units, log_odds, strict=True)):
-        inside = block is not None and block[0] <= i <= block[1]
-        outside_ok = odds > KEEP_OUTSIDE_BLOCK and (thread is None or i < thread)
-        keep.append(unit.rule is None and i not in promo and (inside or outside_ok))
-    return keep
+    if promo:
+        keep[list(promo)] = False
+    return keep.tolist()
 
 
 _MONTH_NUMBERS = {
@@ -854,9 +1264,10 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     nothing. A paragraph dropped on a later pass is one the line and context models only kept
     thanks to the page around it; its decision says so.
     """
-    found = _extract_once(text, profiles, host)
+    cache = PassCache()
+    found = _extract_once(text, profiles, host, cache)
     for _ in range(SETTLE_PASSES):
-        again = _extract_once("\n\n".join(found.paragraphs), profiles, host).paragraphs
+        again = _paragraphs_once("\n\n".join(found.paragraphs), profiles, host, cache)
         if again == found.paragraphs:
             break
         found = _keep_only(found, again)
@@ -876,14 +1287,33 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), decisions=decisions)
 
 
-def _extract_once(text: str, profiles: ProfileSet, host: str | None) -> TextExtraction:
-    """One pass of line scoring and block selection over a capture."""
-    page = analyse_page(text, profiles, host)
+def _select(
+    text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None
+) -> tuple[Page, np.ndarray, list[bool], Header]:
+    """One pass of line scoring and block selection: the page, its scores, kept units and header."""
+    page = analyse_page(text, profiles, host, cache)
     log_odds = score_page(page)
     keep = select_lines(page, log_odds)
+    return page, log_odds, keep, find_header(page, keep)
+
+
+def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache) -> tuple[str, ...]:
+    """The paragraphs ``_extract_once`` would keep, without building its decisions."""
+    page, _, keep, header = _select(text, profiles, host, cache)
+    return tuple(
+        unit.text for i, (unit, kept) in enumerate(zip(page.units, keep, strict=True)) if kept and i not in header.units
+    )
+
+
+_LINENO = operator.attrgetter("lineno")
+
+
+def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
+    """One pass of line scoring and block selection over a capture."""
+    page, scores, keep, header = _select(text, profiles, host, cache)
+    log_odds = scores.tolist()
     kept_at = [i for i, k in enumerate(keep) if k]
     first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
-    header = find_header(page, keep)
     promo = aside_items(page)
 
     decisions: list[LineDecision] = []
@@ -908,8 +1338,9 @@ def _extract_once(text: str, profiles: ProfileSet, host: str | None) -> TextExtr
             rule_id, reason = DROP_AFTER_END, f"after the article's end (score {odds:+.1f})"
         else:
             rule_id, reason = DROP_OUTSIDE_BLOCK, f"outside the article's main block (score {odds:+.1f})"
-        decisions.extend(LineDecision(line.lineno, line.text, kept, rule_id, reason) for line in unit.lines)
-    decisions.sort(key=lambda d: d.lineno)
+        for line in unit.lines:
+            decisions.append(LineDecision(line.lineno, line.text, kept, rule_id, reason))
+    decisions.sort(key=_LINENO)
 
     return TextExtraction(
         paragraphs=tuple(paragraphs),

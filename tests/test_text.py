@@ -111,8 +111,8 @@ def test_page_features_equal_line_by_line_features() -> None:
     texts = [PROSE[0], "Nov 18, 2019 7:45 am", "1     Kyle Busch     5040", "Price: $139.00", "Jane on May 2 said:"]
     repeated = [False] * len(texts)
     stop = frozenset({"the", "to"})
-    batched = page_features(texts, "en", stop, repeated)
-    assert batched == [line_features(t, "en", stop, False) for t in texts]
+    batched = page_features(texts, "en", stop, repeated).tolist()
+    assert batched == [list(line_features(t, "en", stop, False)) for t in texts]
     named = [dict(zip(FEATURE_NAMES, row, strict=True)) for row in batched]
     assert named[1]["dateish"] == 1.0
     assert named[2]["table_row"] == 1.0

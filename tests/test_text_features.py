@@ -1,0 +1,197 @@
+"""The vectorised line features (cleaners.text.page_features) equal a plain per-line reference.
+
+The reference is the line-by-line implementation the weights were fitted with; the page-wide one
+must give bit-identical values, or the cleaner's output would change with its speed-ups.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cleaners.text as text_module
+from cleaners.language import stopwords
+from cleaners.profiles import default_profiles
+from cleaners.text import (
+    _CJK_LANGUAGES,
+    _DATEISH,
+    _PRICE,
+    _SENTENCE_END,
+    _SEPARATORS,
+    _SPEECH_TAG,
+    _TABLE_CELLS,
+    _URL_OR_EMAIL,
+    _WORD,
+    CONTEXT_FEATURE_NAMES,
+    FEATURE_NAMES,
+    RuleMatcher,
+    first_matching_rule,
+    load_weights,
+    page_features,
+)
+
+#: The page-wide bullet pattern the features were first computed with (lines joined by "\n").
+_BULLET_START = re.compile(r"^(?:[•·▪◦●■*–—-][^\S\n]|\d{1,2}[.)][^\S\n]|\(?[a-z]\)[^\S\n])", re.MULTILINE)
+
+
+def reference_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> list[float]:
+    """One line's features, computed the straightforward way (FEATURE_NAMES order)."""
+    cjk = language in _CJK_LANGUAGES
+    split = text.split()
+    words = max(1, len("".join(split)) // 2) if cjk else len(split)
+    tokens = _WORD.findall(text.lower())
+    n_tokens = len(tokens) or 1
+    if cjk:
+        stop_share, title_share = 0.3, 0.0
+    else:
+        stop_share = sum(t in stop for t in tokens) / n_tokens
+        initials = [w[0] for w in split if w[0].isalpha()]
+        title_share = sum(c.isupper() for c in initials) / len(initials) if initials else 0.0
+    ends = bool(_SENTENCE_END.search(text))
+    first = text[:1]
+    return [
+        1.0,
+        math.log1p(words),
+        float(ends),
+        float(text.endswith(":")),
+        stop_share,
+        title_share,
+        min(1.0, (text.count(",") + text.count(";") + text.count("，") + text.count("、")) / max(words, 1)),
+        float(repeated),
+        float(words <= 12 and bool(re.search(r"\d", text)) and bool(_DATEISH.search(text))),
+        sum(t.isdigit() for t in tokens) / n_tokens,
+        float(bool(_BULLET_START.search(text))),
+        float(not cjk and len(text) >= 4 and text[:80].isupper()),
+        float(bool(_SEPARATORS.search(text))),
+        float(first.isalpha() and first.islower()),
+        float(words <= 3),
+        float(words >= 8 and not ends),
+        float(bool(_URL_OR_EMAIL.search(text))),
+        float(len(_TABLE_CELLS.findall(text)) >= 2),
+        float(bool(_PRICE.search(text))),
+        float(bool(_SPEECH_TAG.search(text[-40:]))),
+    ]
+
+
+TRICKY = [
+    "The harbour reopened on Monday, after three weeks of repairs.",
+    "İSTANBUL — Şehir merkezinde ſaid: “Quote.”",  # lower() lengthens İ; ſ folds to s
+    "Jane on May 2 SAID\t:",
+    "John wrote",
+    "1     Kyle Busch     5040",
+    "Price: $139.00 or 120 €",
+    "Home | World › Sports / Opinion",
+    "Follow us @example or https://example.com/x",
+    "NOV 18, 2019 7:45 AM",
+    "3 hours ago",
+    "• a list item",
+    "12) numbered item",
+    "(a) lettered item",
+    "𝐁𝐨𝐥𝐝 𝑖𝑡𝑎𝑙𝑖𝑐 letters 🙂 and ２０２４ digits ٣",
+    'the end.")',
+    "a_b c__d 42 x4 ½ ²",
+    "\u00a0non\u2009breaking\u3000spaces",
+    "ALL CAPS HEADLINE",
+]
+
+
+def test_page_features_equal_the_reference_on_tricky_lines() -> None:
+    for language in ("en", "de", None, "ja"):
+        stop = stopwords(language) if language else frozenset()
+        repeated = [i % 3 == 0 for i in range(len(TRICKY))]
+        fast = page_features(TRICKY, language, stop, repeated).tolist()
+        slow = [reference_features(t, language, stop, r) for t, r in zip(TRICKY, repeated, strict=True)]
+        assert fast == slow
+
+
+_LINE = (
+    st.text(
+        alphabet=st.sampled_from(list("aAbBsSſİı\u212a eE.,;:!?|/•»@$€1290 \t\u00a0-—“”'()_ÉéßΣσς中文字𝐁🙂٣½")),
+        min_size=1,
+        max_size=60,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=12), st.sampled_from(["en", "el", None, "zh"]))
+def test_page_features_equal_the_reference(texts: list[str], language: str | None) -> None:
+    stop = stopwords(language) if language else frozenset({"a", "the", "σ"})
+    repeated = [False] * len(texts)
+    fast = page_features(texts, language, stop, repeated).tolist()
+    assert fast == [reference_features(t, language, stop, False) for t in texts]
+
+
+# --- rule matching: the dispatching matcher equals trying every rule in order -----------------
+
+RULE_LINES = [
+    "Home",
+    "HOME",
+    "ſearch",
+    "Sign In",
+    "© 2024 Example News. All rights reserved.",
+    "ALL RİGHTS RESERVED",
+    "all rights reſerved",
+    "\u212aelvin",
+    "«Previous",
+    "Next article »",
+    "Reuters/Getty Images",
+    "Photo: Jane Doe/AFP via Getty Images",
+    "12 Comments",
+    "3 min read",
+    "1.2k views",
+    "Jane Doe, staff writer",
+    "by Jane Doe, Staff Writer at The Example",
+    "Sign up for our daily newsletter.",
+    "Get the newsletter — sign up now",
+    "Live updates: the storm makes landfall",
+    "The harbour reopened to fishing boats on Monday after three weeks of repairs.",
+    "Advertisement",
+    "x",
+    "—",
+]
+
+
+def test_rule_matcher_equals_first_matching_rule() -> None:
+    profiles = default_profiles()
+    rules = profiles.generic.rules
+    matcher = RuleMatcher(rules)
+    assert [matcher.match(line) for line in RULE_LINES] == [first_matching_rule(line, rules) for line in RULE_LINES]
+    assert matcher.match_lines(RULE_LINES) == [first_matching_rule(line, rules) for line in RULE_LINES]
+
+
+_RULE_WORDS = st.sampled_from(
+    ["sign up", "newsletter", "all rights reserved", "/", "live", "writer", "staff", "editor", "Home", "©", "12",
+     "of", "min", "read", "views", "comments", "ſ", "\u212a", "İ", "Next", "«", " ", "now", "Jane Doe,", "."]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_RULE_WORDS, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=6))
+def test_rule_matcher_equals_first_matching_rule_on_generated_lines(lines: list[str]) -> None:
+    rules = default_profiles().generic.rules
+    matcher = RuleMatcher(rules)
+    assert matcher.match_lines(lines) == [first_matching_rule(line, rules) for line in lines]
+
+
+# --- weights: kept as data, every feature named -------------------------------------------------
+
+
+def test_weights_file_names_every_feature() -> None:
+    line, context = load_weights()
+    assert len(line) == len(FEATURE_NAMES) and len(context) == len(CONTEXT_FEATURE_NAMES)
+    assert (line, context) == (text_module.LINE_WEIGHTS, text_module.CONTEXT_WEIGHTS)
+
+
+def test_weights_with_a_missing_feature_are_refused() -> None:
+    names = [name for name in FEATURE_NAMES if name != "repeated"]
+    toml = "[line]\n" + "".join(f"{n} = 0.5\n" for n in names)
+    toml += "[context]\n" + "".join(f"{n} = 0.5\n" for n in CONTEXT_FEATURE_NAMES)
+    with pytest.raises(ValueError, match="line"):
+        load_weights(toml)
