@@ -144,6 +144,7 @@ def _add_serve_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
     serve.add_argument(
         "--dask-address", metavar="tcp://HOST:8786", help="clean each run's batches on this Dask cluster"
     )
+    serve.add_argument("--extraction", choices=EXTRACTION_MODES, default=DEFAULT_MODE, help="HTML extraction mode")
     serve.add_argument("--port", type=_positive_int, help="port of a local server started here (default: 4200)")
     serve.add_argument("--max-runs", type=_positive_int, help="stop after this many runs have finished")
     serve.add_argument("--stop-after", type=_positive_int, metavar="SECONDS", help="stop after SECONDS seconds")

@@ -243,13 +243,13 @@ def _local_server(say: Say, port: int | None, home: Path | None) -> Iterator[Pre
 
 def deployment_parameters(
     sources: list[str], archive: str, *, batch_size: int, workers: int, include: list[str] | None,
-    exclude: list[str] | None, dask_address: str | None = None,
+    exclude: list[str] | None, dask_address: str | None = None, extraction: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The flow parameters a scheduled run gets (validated now, not at the first run)."""
     from flows.prefect_flows import ingest_flow
 
     params = {"sources": sources, "archive": archive, "batch_size": batch_size, "workers": workers}
-    optional = (("include", include), ("exclude", exclude), ("dask_address", dask_address))
+    optional = (("include", include), ("exclude", exclude), ("dask_address", dask_address), ("extraction", extraction))
     params |= {k: v for k, v in optional if v}
     ingest_flow.validate_parameters(params)
     return params
@@ -424,6 +424,7 @@ def run_serve_command(args: Any, console: Any) -> int:
         include=args.include,
         exclude=args.exclude,
         dask_address=args.dask_address,
+        extraction=args.extraction,
     )
     _stop_on_sigterm()
     try:

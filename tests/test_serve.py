@@ -282,6 +282,23 @@ def test_served_deployment_carries_the_dask_address() -> None:
     )
 
 
+def test_served_deployment_carries_the_extraction_mode() -> None:
+    from prefect.exceptions import ParameterTypeError
+
+    from flows.cli import build_parser
+    from flows.serve import deployment_parameters
+
+    args = build_parser().parse_args(["serve", "landing", "--interval", "60", "--extraction", "fast"])
+    params = deployment_parameters(
+        args.paths, "archive", batch_size=50, workers=0, include=None, exclude=None, extraction=args.extraction
+    )
+    assert params["extraction"] == "fast"
+    with pytest.raises(ParameterTypeError):
+        deployment_parameters(
+            ["landing"], "archive", batch_size=50, workers=0, include=None, exclude=None, extraction="slow"
+        )
+
+
 # --- incremental: known captures are not cleaned again -----------------------------------------
 
 
