@@ -247,10 +247,23 @@ _AFTER_NAME_LABEL = re.compile(r"^[|·•–—-]\s*(?:author|writer|contributor
 _UNMARKED_TAGS = frozenset({"p", "span", "div", "address", "li", "small", "em", "strong", "h3", "h4", "h5", "h6"})
 
 
-def _pieces_text(element: lxml_html.HtmlElement) -> str:
-    """Element text with a space between child elements' texts ("Jane Doe" and "Last updated" not glued)."""
-    pieces = [" ".join(t.split()) for t in element.itertext()]
-    return " ".join(p for p in pieces if p)
+def _pieces_text(element: lxml_html.HtmlElement, limit: int | None = None) -> str:
+    """Element text with a space between child elements' texts ("Jane Doe" and "Last updated" not glued).
+
+    With ``limit``, reading stops once the text is longer than that (the result is then a longer
+    prefix, never the whole text): a page-wide ``<div>`` is not walked to learn it is no byline.
+    """
+    pieces: list[str] = []
+    length = -1
+    for raw in element.itertext():
+        piece = " ".join(raw.split())
+        if not piece:
+            continue
+        pieces.append(piece)
+        length += len(piece) + 1
+        if limit is not None and length > limit:
+            break
+    return " ".join(pieces)
 
 
 def _author_link(element: lxml_html.HtmlElement) -> bool:
@@ -297,7 +310,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             continue
         if not marked and element.tag not in _UNMARKED_TAGS:
             continue
-        text = _spaced_text(element) if marked else _pieces_text(element)
+        text = _spaced_text(element) if marked else _pieces_text(element, MAX_BYLINE_CHARS)
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
             continue
         if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
@@ -374,10 +387,10 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
         own = " ".join(((element.text or "") + " " + (element.tail or "")).split())
         if not _PUBLISHED_WORD.search(own):
             continue
-        context = _pieces_text(element)
+        context = _pieces_text(element, MAX_LABEL_CONTEXT)
         following = element.getnext()
         if following is not None and isinstance(following.tag, str):
-            context += " " + _pieces_text(following)
+            context += " " + _pieces_text(following, MAX_LABEL_CONTEXT)
         if element.tail and element.tail.strip():
             context += " " + " ".join(element.tail.split())
         match = _PUBLISHED_LABEL.search(context[:MAX_LABEL_CONTEXT])
