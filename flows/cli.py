@@ -70,7 +70,7 @@ def _add_ingest_arguments(
         "--extraction",
         choices=EXTRACTION_MODES,
         default=DEFAULT_MODE,
-        help="HTML extraction: best (default) or fast (about 3x faster, a little less accurate; docs/performance.md)",
+        help="HTML extraction: best (default) or fast (about 2.4x faster, a little less accurate; docs/performance.md)",
     )
     command.add_argument(
         "--no-prefect", action="store_true", help="run the plain-Python pipeline, without Prefect (no server start-up)"

