@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import courlan
 
-from cleaners._version import __version__
 from cleaners.byline import parse_byline
 from cleaners.decode import decode_bytes
 from cleaners.errors import Rejected
@@ -19,7 +18,6 @@ from cleaners.profiles import ProfileSet, default_profiles
 from cleaners.text import extract_text, word_count
 from schemas.records import ArticleRecord, Capture, Quarantined, content_hash, normalise_body, sha256_hex
 
-CLEANER_VERSION = __version__
 MIN_BODY_WORDS = 15
 
 

@@ -785,6 +785,14 @@ def _page_features(
     def lines_marked(flags: np.ndarray) -> list[int]:
         return np.unique(line_of[flags]).tolist()
 
+    def confirmed(candidates: list[int], pattern: re.Pattern[str]) -> np.ndarray:
+        """1.0 on the candidate lines ``pattern`` finds something in (the cheap filter's hits checked)."""
+        found = np.zeros(n)
+        for i in candidates:
+            if pattern.search(texts[i]):
+                found[i] = 1.0
+        return found
+
     # A sentence ends at the last character that is no closing quote or bracket.
     skip = (bits & _CLOSER).astype(bool) | (chars == 10)
     last_kept = np.maximum.reduceat(np.where(skip, -1, np.arange(len(chars))), line_start)
@@ -794,28 +802,16 @@ def _page_features(
     dated = np.zeros(n, dtype=bool)
     dated[line_of[decimal]] = True
     dated &= words <= 12
-    dateish = np.zeros(n)
-    for i in np.flatnonzero(dated).tolist():
-        if _DATEISH.search(texts[i]):
-            dateish[i] = 1.0
-    separators = np.zeros(n)
-    for i in lines_marked((bits & _SEPARATOR_CHAR).astype(bool)):
-        if _SEPARATORS.search(texts[i]):
-            separators[i] = 1.0
-    url = np.zeros(n)
-    for i in lines_marked((chars == 47) | (chars == 64)):  # "/" or "@"
-        if _URL_OR_EMAIL.search(texts[i]):
-            url[i] = 1.0
+    dateish = confirmed(np.flatnonzero(dated).tolist(), _DATEISH)
+    separators = confirmed(lines_marked((bits & _SEPARATOR_CHAR).astype(bool)), _SEPARATORS)
+    url = confirmed(lines_marked((chars == 47) | (chars == 64)), _URL_OR_EMAIL)  # "/" or "@"
     table = np.zeros(n)
     double_space = np.zeros(len(chars), dtype=bool)
     double_space[:-1] = (chars[:-1] == 32) & (chars[1:] == 32)
     for i in lines_marked(double_space | (chars == 9)):
         if len(_TABLE_CELLS.findall(texts[i])) >= 2:
             table[i] = 1.0
-    price = np.zeros(n)
-    for i in lines_marked((bits & _CURRENCY).astype(bool)):
-        if _PRICE.search(texts[i]):
-            price[i] = 1.0
+    price = confirmed(lines_marked((bits & _CURRENCY).astype(bool)), _PRICE)
     speech = np.zeros(n)
     speech_last = (bits[line_last] & (_SPEECH_LAST | _SPACE)).astype(bool)
     for i in np.flatnonzero(speech_last).tolist():
