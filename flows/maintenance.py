@@ -23,6 +23,7 @@ from cleaners.modes import cleaner_version
 from flows.parallel import IN_PROCESS, cleaning_pool
 from flows.runner import CleanResult, batched
 from schemas.archive import (
+    ARCHIVE_COMPRESSION_LEVELS,
     TABLES,
     ArchiveIndex,
     ArchiveStore,
@@ -199,13 +200,15 @@ def _compact_table(store: ArchiveStore, table: str, files: list[Path], generatio
                 os.link(path, generation / partition / path.name)
                 written += 1
         if len(small) > 1:
-            written += _merge(small, generation / partition, run_id, target, CURRENT_SCHEMAS[table])
+            written += _merge(small, generation / partition, run_id, target, table)
     _check_same_rows(files, sorted(generation.rglob("*.parquet")), table)
     return {"files_before": len(files), "files_after": written, "rows": _row_count(files)}
 
 
-def _merge(paths: list[Path], folder: Path, run_id: str, target: int, schema: pa.Schema) -> int:
-    """Write the rows of ``paths`` into as few files of about ``target`` bytes as fit."""
+def _merge(paths: list[Path], folder: Path, run_id: str, target: int, table: str) -> int:
+    """Write the rows of ``paths`` into as few files of about ``target`` bytes as fit, at the
+    archive's compression level (ingest writes raw captures at a faster, lighter one)."""
+    schema, level = CURRENT_SCHEMAS[table], ARCHIVE_COMPRESSION_LEVELS.get(table)
     groups: list[list[Path]] = [[]]
     size = 0
     for path in paths:
@@ -216,7 +219,7 @@ def _merge(paths: list[Path], folder: Path, run_id: str, target: int, schema: pa
         size += path.stat().st_size
     for number, group in enumerate(groups, start=1):
         merged = pa.concat_tables([conform(pq.read_table(p), schema) for p in group])
-        write_parquet_atomically(merged, folder / f"part-{run_id}-compact-{number:04d}.parquet")
+        write_parquet_atomically(merged, folder / f"part-{run_id}-compact-{number:04d}.parquet", level)
     return len(groups)
 
 

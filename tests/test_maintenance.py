@@ -13,7 +13,7 @@ import cleaners.modes
 import flows.maintenance
 from flows.maintenance import CompactionError, compact, reprocess
 from flows.runner import archive_captures
-from schemas.archive import GENERATIONS, data_files, read_table
+from schemas.archive import ARCHIVE_COMPRESSION_LEVELS, COMPRESSION_LEVELS, GENERATIONS, data_files, read_table
 
 
 @pytest.fixture
@@ -95,3 +95,19 @@ def test_a_compaction_that_would_change_rows_is_refused(
         compact(small_files_archive)
     assert data_files(small_files_archive, "articles") == files_before
     assert read_table(small_files_archive).num_rows == 6
+
+
+def test_compact_rewrites_raw_captures_at_the_archive_compression_level(
+    small_files_archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    levels: list[int | None] = []
+    write = flows.maintenance.write_parquet_atomically
+
+    def recording_write(table: object, path: Path, level: int | None = None) -> int:
+        levels.append(level)
+        return write(table, path, level)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flows.maintenance, "write_parquet_atomically", recording_write)
+    compact(small_files_archive)
+    assert ARCHIVE_COMPRESSION_LEVELS["captures"] in levels  # merged captures: the archive level
+    assert ARCHIVE_COMPRESSION_LEVELS["captures"] > COMPRESSION_LEVELS["captures"]  # ingest: faster
