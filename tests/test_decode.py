@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaners.core import clean
-from cleaners.decode import decode_bytes, sniff_meta_charset
+from cleaners.decode import _repair, decode_bytes, sniff_meta_charset
 from cleaners.errors import Rejected
 from schemas.records import ArticleRecord, Capture
 
@@ -81,3 +83,21 @@ def test_mojibake_is_repaired() -> None:
 def test_binary_is_rejected() -> None:
     with pytest.raises(Rejected):
         decode_bytes(b"\x00\x01\x02\x03binary")
+
+
+#: Characters the byte-level scans look for, mixed into arbitrary text: C0 controls, DEL, bidi
+#: overrides and isolates, their neighbours, and the pieces of UTF-8 read as windows-1252.
+_TRICKY = st.sampled_from(
+    [chr(c) for c in (*range(0x20), 0x7F, *range(0x2028, 0x2070))] + ["Ã©", "â€™", "Ã", "Â", "é", "’", "\u00a0"]
+)
+
+
+def test_scanning_the_utf8_bytes_finds_every_character_the_text_scan_finds() -> None:
+    for code in (c for c in range(0x3000) if not 0xD800 <= c < 0xE000):
+        text = f"a{chr(code)}b Ã{chr(code)}"
+        assert _repair(text, "utf-8", utf8=text.encode("utf-8")) == _repair(text, "utf-8"), hex(code)
+
+
+@given(st.lists(st.one_of(st.text(max_size=4), _TRICKY), max_size=6).map("".join))
+def test_scanning_the_utf8_bytes_decides_as_scanning_the_text(text: str) -> None:
+    assert _repair(text, "utf-8", utf8=text.encode("utf-8")) == _repair(text, "utf-8")
