@@ -61,15 +61,19 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
-def date_from_htmldate(page: str | HtmlElement, url: str | None, *, original: bool) -> str | None:
+def date_from_htmldate(
+    page: str | HtmlElement, url: str | None, *, original: bool, free_text: bool = True
+) -> str | None:
     """htmldate's guess (its own heuristics over the whole page), as YYYY-MM-DD.
 
     ``page`` is the HTML or its parsed tree (htmldate copies a tree before pruning it, and
-    reusing the tree saves a second parse of the page).
+    reusing the tree saves a second parse of the page). The page's markup is searched first; its
+    free text (htmldate's extensive search, about five times the cost) only if that finds nothing
+    and ``free_text`` allows it.
     """
     from htmldate import find_date
 
-    for extensive in (False, True):  # the page's markup first; its free text only if that fails
+    for extensive in (False, True) if free_text else (False,):
         try:
             found = find_date(
                 page, url=url, original_date=original, extensive_search=extensive, outputformat="%Y-%m-%d"
@@ -92,6 +96,7 @@ def find_dates(
     label_date: str | None = None,
     *,
     consult_page: bool = True,
+    free_text: bool = True,
 ) -> PageDates:
     """Published and updated dates with their source, most trusted source first.
 
@@ -99,7 +104,8 @@ def find_dates(
     page declares no publication date in JSON-LD or <meta>, that machine-readable date beside
     the headline is trusted over htmldate's guess over the whole page; after it, ``label_date``,
     the date a visible "Published"/"Posted on" label gives. ``consult_page=False`` skips
-    htmldate (the costliest step) and trusts the metadata.
+    htmldate (the costliest step) and trusts the metadata; ``free_text=False`` keeps htmldate to the
+    page's markup (see ``date_from_htmldate``).
     """
     published, published_source = None, None
     declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
@@ -110,7 +116,7 @@ def find_dates(
     # htmldate weighs the dates a reader sees on the page; when it names another day than the
     # metadata (often an old first-publication date left in a template), the page wins.
     consult = consult_page and published_source not in ("time", "label")
-    shown = date_from_htmldate(page, url, original=True) if consult else None
+    shown = date_from_htmldate(page, url, original=True, free_text=free_text) if consult else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
     if published is None and (found := date_from_url(url)):

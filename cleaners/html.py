@@ -332,6 +332,7 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
         time_element=metadata.time_published,
         label_date=metadata.label_published,
         consult_page=mode == "best" or not metadata.published,
+        free_text=mode == "best",
     )
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),

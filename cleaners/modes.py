@@ -9,7 +9,8 @@ from cleaners._version import __version__
 #: ``best``: two trafilatura passes (default and precision), a screened readability second
 #: opinion, htmldate always consulted, trafilatura's author heuristics as a last resort — about
 #: 3x the CPU of a bare ``trafilatura.extract``. ``fast``: one trafilatura pass in its own fast
-#: mode, htmldate only when the metadata has no date, no second opinions — for throughput-bound
+#: mode, htmldate only when the metadata has no date (and then over the markup, not the free text),
+#: no second opinions — for throughput-bound
 #: backfills; ``reprocess`` can upgrade its rows later. docs/performance.md has both modes' figures.
 ExtractionMode = Literal["best", "fast"]
 EXTRACTION_MODES: tuple[ExtractionMode, ...] = ("best", "fast")

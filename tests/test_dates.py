@@ -106,3 +106,15 @@ def test_published_label_is_used_after_time_elements_and_before_htmldate() -> No
     assert (timed.published, timed.published_source) == ("2021-03-03", "time")
     declared = find_dates(None, "2020-01-05", None, None, BLANK, None, label_date="January 3, 2024")
     assert declared.published_source == "meta"
+
+
+def test_free_text_search_is_skipped_when_asked() -> None:
+    """A date only in the prose needs htmldate's extensive search; the fast mode keeps to markup."""
+    prose = (
+        "<html><body><article><p>The council met on 14 March 2021 and voted to close the bridge"
+        " for repairs.</p></article></body></html>"
+    )
+    assert find_dates(None, None, None, None, prose, None).published == "2021-03-14"
+    markup_only = find_dates(None, None, None, None, prose, None, free_text=False)
+    assert (markup_only.published, markup_only.published_source) == (None, None)
+    assert find_dates(None, None, None, None, PAGE, None, free_text=False).published == "2021-03-03"
