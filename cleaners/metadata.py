@@ -38,6 +38,8 @@ _PAGE_TYPES = frozenset({"webpage", "medicalwebpage", "creativework"})
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|:)\s+")
 _BYLINE_MARK = re.compile(r"author(?!ity|ization|ize)|byline|by-line|creator|writer|posted-by|written-by")
 _BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)(?::\s*|\s+)\S", re.IGNORECASE)
+#: What the first text piece of an element must start with for ``_BY_TEXT`` to match its text.
+_BY_TEXT_START = re.compile(r"by|written|posted|words", re.IGNORECASE)
 _CHROME_CONTAINER = re.compile(r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories")
 MAX_BYLINE_CHARS = 100
 MAX_UNMARKED_WORDS = 8
@@ -266,6 +268,11 @@ def _pieces_text(element: lxml_html.HtmlElement, limit: int | None = None) -> st
     return " ".join(pieces)
 
 
+def _first_piece(element: lxml_html.HtmlElement) -> str:
+    """The first non-blank text in an element (where ``_pieces_text`` starts), cheaply."""
+    return next((piece for raw in element.itertext() if (piece := raw.strip())), "")
+
+
 def _author_link(element: lxml_html.HtmlElement) -> bool:
     """A link to an author's page (``/author/jane-doe``): its text names the author."""
     return element.tag == "a" and bool(_AUTHOR_HREF.search((element.get("href") or "").split("?")[0]))
@@ -308,7 +315,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             seen.add(labelled)
             found.append((labelled, True))
             continue
-        if not marked and element.tag not in _UNMARKED_TAGS:
+        if not marked and (element.tag not in _UNMARKED_TAGS or not _BY_TEXT_START.match(_first_piece(element))):
             continue
         text = _spaced_text(element) if marked else _pieces_text(element, MAX_BYLINE_CHARS)
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
