@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
-from conftest import ARTICLE_HTML, SEED
+from conftest import ARTICLE_HTML, ROOT, SEED
 
 from cleaners import __version__
 from cleaners.modes import cleaner_version
@@ -148,3 +150,22 @@ def test_fast_extraction_is_stamped_on_its_rows(tmp_path: Path) -> None:
 def test_an_unknown_extraction_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="extraction mode"):
         cleaner_version("fastest")  # type: ignore[arg-type]
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    """Top-level modules a fresh interpreter has loaded after running ``code``."""
+    script = f"import sys\n{code}\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_a_cleaning_worker_loads_neither_pyarrow_nor_prefect() -> None:
+    """Worker processes import flows.batch only: pyarrow (about 100 MB with the pandas it pulls in)
+    and Prefect stay in the parent."""
+    worker = _modules_loaded_by(
+        "from datetime import UTC, datetime\nfrom flows.batch import clean_batch\nfrom schemas.records import Capture\n"
+        f"page = Capture(raw={ARTICLE_HTML.encode()!r}, url='https://example.com/a', source='a.html',"
+        " captured_at=datetime.now(UTC), format='html')\n"
+        "assert clean_batch([page])[0].body"
+    )
+    assert "trafilatura" in worker and not {"pyarrow", "pandas", "prefect"} & worker
