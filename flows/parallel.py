@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
 from flows.batch import BatchCleaner, CleanResult, clean_batch
@@ -31,8 +33,32 @@ def _warm_worker() -> None:
     default_profiles()
 
 
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc ``malloc_trim``; elsewhere a no-op).
+
+    lxml and the extractors free their trees between pages, but glibc keeps the freed pages: a
+    worker grew to about 280 MB on 600 pages and stayed there; trimmed after each batch, 200 MB,
+    for about 4 ms a batch.
+    """
+    if (trim := _malloc_trim()) is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+
+
+def clean_batch_in_worker(captures: list[Capture], mode: ExtractionMode) -> list[CleanResult]:
+    """What a worker process runs for a batch: clean it, then hand freed memory back."""
+    results = clean_batch(captures, mode)
+    release_free_memory()
+    return results
+
+
 def _clean_in_pool(pool: ProcessPoolExecutor, captures: list[Capture], mode: ExtractionMode) -> list[CleanResult]:
-    return pool.submit(clean_batch, captures, mode).result()
+    return pool.submit(clean_batch_in_worker, captures, mode).result()
 
 
 @contextmanager
