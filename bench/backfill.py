@@ -6,7 +6,8 @@
     python bench/backfill.py --extraction fast        # the fast HTML extraction mode
 
 Builds the input once (the dev pages replicated, each copy made unique by a trailing comment so
-that none is a duplicate, written as WARC.gz files with warcio), then measures in the same run:
+that none is a duplicate, written as WARC.gz files with warcio, dated three minutes apart as a
+crawl writes them: 20,000 captures span six weeks), then measures in the same run:
 
 * baseline: a bare loop of ``trafilatura.extract`` over the distinct pages, one core, measured
   before each backfill and after the last (each run is compared with the mean of the two
@@ -30,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,11 @@ EVAL_DIR = ROOT.parent / "shared" / "eval"
 OUT_DIR = ROOT / "bench" / "out"
 RECORDS_PER_WARC = 2_000
 TABLES = ("articles", "captures", "quarantine")
+#: Captures are dated as a crawl records them, in order (an earlier layout put consecutive
+#: records in different months: a file per month per flush, about 15 rows a file).
+CRAWL_START = datetime(2025, 1, 1, tzinfo=UTC)
+CRAWL_INTERVAL = timedelta(minutes=3)
+INPUT_LAYOUT = "crawl-ordered"
 
 
 def distinct_pages(capture_format: str) -> list[tuple[str, bytes]]:
@@ -64,7 +71,7 @@ def distinct_pages(capture_format: str) -> list[tuple[str, bytes]]:
 def build_input(pages: list[tuple[str, bytes]], count: int, capture_format: str, folder: Path) -> None:
     """``count`` unique captures in WARC.gz files of RECORDS_PER_WARC records (kept between runs)."""
     marker = folder / "DONE"
-    if marker.exists() and marker.read_text() == f"{count} {capture_format}":
+    if marker.exists() and marker.read_text() == f"{count} {capture_format} {INPUT_LAYOUT}":
         return
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -79,13 +86,13 @@ def build_input(pages: list[tuple[str, bytes]], count: int, capture_format: str,
                 url, data = pages[i % len(pages)]
                 unique = data + (f"\n<!-- replica {i} -->\n" if capture_format == "html" else f"\n\n{i}\n").encode()
                 http = StatusAndHeaders("200 OK", [("Content-Type", f"{media}; charset=utf-8")], protocol="HTTP/1.1")
-                date = f"2025-{(i % 12) + 1:02d}-15T00:00:00Z"
+                date = (CRAWL_START + i * CRAWL_INTERVAL).strftime("%Y-%m-%dT%H:%M:%SZ")
                 record = writer.create_warc_record(
                     f"{url}?replica={i}", "response", payload=BytesIO(unique), http_headers=http,
                     warc_headers_dict={"WARC-Date": date},
                 )  # fmt: skip
                 writer.write_record(record)
-    marker.write_text(f"{count} {capture_format}")
+    marker.write_text(f"{count} {capture_format} {INPUT_LAYOUT}")
 
 
 def baseline_rate(pages: list[tuple[str, bytes]], capture_format: str) -> float:
@@ -125,6 +132,7 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
     return {
         "workers": workers,
         "captures": int(captures),
+        "files_written": int(_table_value(output, "files written")),
         "wall_s": round(wall, 2),
         "pipeline_s": pipeline_s,
         "captures_per_s": round(int(captures) / pipeline_s, 2),
@@ -197,7 +205,7 @@ def main() -> None:
             f"workers={workers}: {first['captures_per_s']:.1f} captures/s "
             f"({first['ratio_to_baseline']:.2f}x baseline), wall {first['wall_s']:.0f} s, "
             f"peak RSS {first['peak_rss_mib']} MiB (PSS {first['peak_pss_mib']} MiB), "
-            f"rerun {first['rerun_cost']:.1%} of the first run"
+            f"rerun {first['rerun_cost']:.1%} of the first run, {first['files_written']} files written"
         )
         print(
             f"  archive: {first['archive_mib']} MiB; raw captures table = {first['raw_retention_overhead']}x "
