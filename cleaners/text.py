@@ -213,9 +213,13 @@ class LineDecision:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TextExtraction:
-    """What the text cleaner found in one capture."""
+    """What the text cleaner found in one capture.
+
+    The decision for every line (what ``explain`` prints) is built on first use from ``explain``:
+    cleaning alone never needs it.
+    """
 
     paragraphs: tuple[str, ...]
     title: str | None
@@ -223,8 +227,13 @@ class TextExtraction:
     language: str | None
     publisher: str | None
     profile_id: str | None
-    decisions: tuple[LineDecision, ...]
+    explain: Callable[[], tuple[LineDecision, ...]] = field(repr=False, compare=False)
     published: str | None = None
+
+    @cached_property
+    def decisions(self) -> tuple[LineDecision, ...]:
+        """Each line's keep/drop decision with the rule or signal that made it, in line order."""
+        return self.explain()
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,6 +590,10 @@ class RuleMatcher:
             ]
             index = min(found) if found else None
         return None if index is None else self.rules[index]
+
+    def forget_lines(self) -> None:
+        """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""
+        self._cache.clear()
 
     def match_lines(self, lines: Sequence[str]) -> list[Rule | None]:
         """``match`` for every line; short lines' results are remembered (chrome repeats across pages)."""
@@ -1274,13 +1287,16 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     """``found`` with only ``paragraphs`` kept; the lines of the others become drops."""
     remaining = set(paragraphs)
     dropped = [p for p in found.paragraphs if p not in remaining]
-    decisions = tuple(
-        LineDecision(d.lineno, d.text, False, UNSTABLE_SIGNAL, "kept only thanks to the lines around it")
-        if d.keep and any(d.text in p for p in dropped)
-        else d
-        for d in found.decisions
-    )
-    return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), decisions=decisions)
+
+    def explain() -> tuple[LineDecision, ...]:
+        return tuple(
+            LineDecision(d.lineno, d.text, False, UNSTABLE_SIGNAL, "kept only thanks to the lines around it")
+            if d.keep and any(d.text in p for p in dropped)
+            else d
+            for d in found.decisions
+        )
+
+    return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), explain=explain)
 
 
 def _select(
@@ -1296,6 +1312,11 @@ def _select(
 def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache) -> tuple[str, ...]:
     """The paragraphs ``_extract_once`` would keep, without building its decisions."""
     page, _, keep, header = _select(text, profiles, host, cache)
+    return _kept_paragraphs(page, keep, header)
+
+
+def _kept_paragraphs(page: Page, keep: Sequence[bool], header: Header) -> tuple[str, ...]:
+    """The texts of the kept units that hold no title, byline or date."""
     return tuple(
         unit.text for i, (unit, kept) in enumerate(zip(page.units, keep, strict=True)) if kept and i not in header.units
     )
@@ -1307,19 +1328,35 @@ _LINENO = operator.attrgetter("lineno")
 def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
     """One pass of line scoring and block selection over a capture."""
     page, scores, keep, header = _select(text, profiles, host, cache)
-    log_odds = scores.tolist()
     kept_at = [i for i, k in enumerate(keep) if k]
-    first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
-    promo = aside_items(page)
+    last = kept_at[-1] if kept_at else len(keep)
+    credit = None
+    if kept_at:
+        credit = next(
+            (page.units[i].text for i, action in page.ruled if action == "credit" and kept_at[0] <= i <= last + 2),
+            None,
+        )
+    return TextExtraction(
+        paragraphs=_kept_paragraphs(page, keep, header),
+        title=header.title,
+        byline=header.byline or credit,
+        language=page.language,
+        publisher=page.site.publisher if page.site else None,
+        profile_id=page.site.id if page.site else None,
+        explain=lambda: _decisions(page, scores, keep, header),
+        published=header.published,
+    )
 
+
+def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Header) -> tuple[LineDecision, ...]:
+    """Every line's decision in one pass: its rule, metadata signal, or the block's verdict and score."""
+    kept_at = [i for i, k in enumerate(keep) if k]
+    last = kept_at[-1] if kept_at else len(keep)
+    promo = aside_items(page)
     decisions: list[LineDecision] = []
-    paragraphs: list[str] = []
-    credit: str | None = None
-    for i, (unit, kept, odds) in enumerate(zip(page.units, keep, log_odds, strict=True)):
+    for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
         if rule is not None:
-            if rule.action == "credit" and kept_at and first <= i <= last + 2:
-                credit = credit or unit.text
             rule_id, reason = rule.id, rule.reason
         elif i in header.units:
             kept = False
@@ -1328,7 +1365,6 @@ def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: Pass
         elif i in promo:
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
         elif kept:
-            paragraphs.append(unit.text)
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:
             rule_id, reason = DROP_AFTER_END, f"after the article's end (score {odds:+.1f})"
@@ -1337,14 +1373,4 @@ def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: Pass
         for line in unit.lines:
             decisions.append(LineDecision(line.lineno, line.text, kept, rule_id, reason))
     decisions.sort(key=_LINENO)
-
-    return TextExtraction(
-        paragraphs=tuple(paragraphs),
-        title=header.title,
-        byline=header.byline or credit,
-        language=page.language,
-        publisher=page.site.publisher if page.site else None,
-        profile_id=page.site.id if page.site else None,
-        decisions=tuple(decisions),
-        published=header.published,
-    )
+    return tuple(decisions)
