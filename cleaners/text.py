@@ -480,15 +480,14 @@ def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool])
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into alternations: at most two regex calls a line.
+    """All rules of a capture's profiles compiled into alternations: at most one regex call a line.
 
     The first rule (in order) with a pattern matching the whole line wins. A line whose first
-    character is ASCII is tried against the patterns that can start with that character (one
-    alternation per character), then against those that can start with anything but need a few
-    strings the line contains ("sign up", "all rights reserved"); the lower rule of the two matches
-    wins. Other lines are tried against all patterns at once. Lines longer than SHORT_RULE_CHARS
-    skip the patterns that can't match that many characters, and lines longer than any pattern
-    can match are not tried at all.
+    character is ASCII is tried against the patterns that can start with that character and those
+    that can start with anything but need a few strings the line contains ("sign up", "all rights
+    reserved"), in one alternation per first character and set of such strings. Other lines are
+    tried against all patterns at once. Lines longer than SHORT_RULE_CHARS skip the patterns that
+    can't match that many characters, and lines longer than any pattern can match are not tried.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -501,26 +500,10 @@ class RuleMatcher:
         self._first = {id(p): _first_chars(p) for p in patterns}
         self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
-        self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
-        self._tails: dict[tuple[bool, int], re.Pattern[str] | None] = {}
+        self._boths: dict[tuple[str, bool, int], re.Pattern[str] | None] = {}
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
-
-    def _head(self, key: str, long: bool) -> re.Pattern[str] | None:
-        """The patterns that can start with the (ASCII, lower-cased) character ``key``, and those
-        that can start with anything but have no guard strings."""
-        if (key, long) not in self._heads:
-
-            def keep(p: re.Pattern[str]) -> bool:
-                first = self._first[id(p)]
-                could_start = (
-                    self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
-                )
-                return could_start and (self._long[id(p)] or not long)
-
-            self._heads[(key, long)] = _alternation(self.rules, keep)
-        return self._heads[(key, long)]
 
     def _guards_in(self, line: str) -> int:
         """Which guard strings ``line`` holds, as a bit mask over ``_guard_strings``."""
@@ -545,19 +528,33 @@ class RuleMatcher:
                 at = low.find(string, starts[i + 1] if i + 1 < len(starts) else len(low))
         return masks
 
-    def _tail(self, guards: int, long: bool) -> re.Pattern[str] | None:
-        """The patterns that can start with any character and whose guard strings a line holds."""
-        if not guards:
-            return None
-        if (long, guards) not in self._tails:
-            found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
+    def _tail_keep(self, guards: int, long: bool) -> Callable[[re.Pattern[str]], bool]:
+        """Whether a pattern can start with any character and a line holding ``guards`` holds its guard."""
+        found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
 
-            def keep(p: re.Pattern[str]) -> bool:
-                guard = self._guard.get(id(p))
-                return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
+        def keep(p: re.Pattern[str]) -> bool:
+            guard = self._guard.get(id(p))
+            return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
 
-            self._tails[(long, guards)] = _alternation(self.rules, keep)
-        return self._tails[(long, guards)]
+        return keep
+
+    def _both(self, key: str, long: bool, guards: int) -> re.Pattern[str] | None:
+        """The patterns a line can match given its first character ``key`` (ASCII, lower-cased):
+        those that can start with ``key``, those that can start with anything but have no guard
+        strings, and those whose guard strings the line holds (``guards``), in rule order."""
+        if (key, long, guards) not in self._boths:
+            tail = self._tail_keep(guards, long) if guards else None
+            self._boths[(key, long, guards)] = _alternation(
+                self.rules, lambda p: self._in_head(p, key, long) or (tail is not None and tail(p))
+            )
+        return self._boths[(key, long, guards)]
+
+    def _in_head(self, p: re.Pattern[str], key: str, long: bool) -> bool:
+        """Whether ``p`` can start with ``key``, or with anything but has no guard strings (and can
+        match ``long`` lines, if the line is long)."""
+        first = self._first[id(p)]
+        could_start = self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
+        return could_start and (self._long[id(p)] or not long)
 
     def _rule_index(self, found: re.Match[str] | None, line: str) -> int | None:
         if found is None:
@@ -576,19 +573,9 @@ class RuleMatcher:
         key = _first_key(line)
         if key is None:
             pattern = self.long_pattern if long else self.pattern
-            index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
         else:
-            head = self._head(key, long)
-            tail = self._tail(self._guards_in(line) if guards is None else guards, long)
-            found = [
-                i
-                for i in (
-                    self._rule_index(head.fullmatch(line) if head else None, line),
-                    self._rule_index(tail.fullmatch(line) if tail else None, line),
-                )
-                if i is not None
-            ]
-            index = min(found) if found else None
+            pattern = self._both(key, long, self._guards_in(line) if guards is None else guards)
+        index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
         return None if index is None else self.rules[index]
 
     def forget_lines(self) -> None:
@@ -893,6 +880,19 @@ class PassCache:
     #: ...and where each (language, line) is in them: (block, row).
     rows: dict[tuple[str | None, str], tuple[int, int]] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
+    #: Each line's profile rule, per matcher (by id; the matchers live in ``_MATCHERS``).
+    rules: dict[int, dict[str, Rule | None]] = field(default_factory=dict)
+
+
+def _match_rules(matcher: RuleMatcher, texts: list[str], cache: PassCache | None) -> list[Rule | None]:
+    """Each line's profile rule; with ``cache``, each distinct line is matched once per capture."""
+    if cache is None:
+        return matcher.match_lines(texts)
+    known = cache.rules.setdefault(id(matcher), {})
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        known.update(zip(missing, matcher.match_lines(missing), strict=True))
+    return [known[t] for t in texts]
 
 
 _REPEATED = FEATURE_NAMES.index("repeated")
@@ -931,7 +931,7 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     lines = split_columns(split_lines(text))
     site = profiles.for_capture(host, [line.text for line in lines])
     matcher = rule_matcher(site, profiles.generic)
-    rules = matcher.match_lines([line.text for line in lines])
+    rules = _match_rules(matcher, [line.text for line in lines], cache)
     sample = _language_sample(lines, rules)
     if cache is None:
         language = detect_language(sample)
