@@ -25,7 +25,10 @@ from cleaners.decode import decode_bytes  # noqa: E402
 from cleaners.text import extract_text  # noqa: E402
 from schemas.records import ArticleRecord, Capture  # noqa: E402
 
-FIELDS = ("title", "byline", "authors", "credits", "publisher", "language", "published_at", "body", "word_count")
+FIELDS = (
+    "title", "byline", "authors", "credits", "publisher", "language", "published_at", "body", "word_count",
+    "article_id", "content_hash",
+)  # fmt: skip
 
 
 def captures() -> list[tuple[str, bytes, str | None]]:
