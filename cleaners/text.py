@@ -760,10 +760,7 @@ def _page_features(
         title_share = np.zeros(n)
         all_caps = np.zeros(n)
     else:
-        tokens = _WORD.findall(lowered)
-        if len(tokens) != len(token_line):  # the character tables disagree with the regex: should not happen
-            raise AssertionError("token count mismatch")
-        stops = np.fromiter(map(stop.__contains__, tokens), dtype=np.float64, count=len(tokens))
+        stops = _stop_tokens(lowered, low_chars, word_char, token_start, stop)
         stop_share = np.bincount(token_line, weights=stops, minlength=n)[:n] / n_tokens
         first_bits = bits[initial]
         alpha = (first_bits & _ALPHA).astype(bool)
@@ -845,6 +842,64 @@ def _page_features(
         speech,
     )
     return np.stack(columns, axis=1), words
+
+
+@dataclass(frozen=True, slots=True)
+class _StopIndex:
+    """A stop list packed into integers, to look up all of a page's tokens at once with numpy.
+
+    A word of at most ``width`` characters, all of them characters of stop words, is the integer
+    whose ``bits``-wide digits are its characters' places (``places``, from 1; first character
+    lowest): two words have the same key only if they are the same word. Longer stop words are
+    looked up as strings.
+    """
+
+    places: np.ndarray  # code point -> its place among the stop words' characters, 0 for none
+    bits: int
+    width: int
+    keys: np.ndarray  # sorted keys of the stop words of up to ``width`` characters
+    longer: frozenset[str]  # the stop words of more characters
+    max_length: int
+
+
+@cache
+def _stop_index(stop: frozenset[str]) -> _StopIndex:
+    """The packed form of a stop list (built once per list). Words that are no single ``\\w+``
+    token can never equal a token and are left out."""
+    words = [w for w in stop if _WORD.fullmatch(w)]
+    alphabet = sorted({ord(c) for w in words for c in w})
+    bits = max(1, len(alphabet).bit_length())
+    width = 64 // bits
+    places = np.zeros(max(alphabet, default=0) + 2, dtype=np.uint64)  # the last entry: beyond them all
+    places[alphabet] = np.arange(1, len(alphabet) + 1)
+    keys = sorted(sum(int(places[ord(c)]) << (bits * i) for i, c in enumerate(w)) for w in words if len(w) <= width)
+    longer = frozenset(w for w in words if len(w) > width)
+    return _StopIndex(places, bits, width, np.array(keys, dtype=np.uint64), longer, max(map(len, words), default=0))
+
+
+def _stop_tokens(
+    lowered: str, chars: np.ndarray, word_char: np.ndarray, token_start: np.ndarray, stop: frozenset[str]
+) -> np.ndarray:
+    """1.0 for each ``\\w+`` token of ``lowered`` (code points ``chars``; ``word_char`` and
+    ``token_start`` mark its tokens' characters and first characters) that is in ``stop``."""
+    index = _stop_index(stop)
+    in_token = np.flatnonzero(word_char)
+    starts = np.flatnonzero(token_start)
+    found = np.zeros(len(starts))
+    if not len(starts) or not len(index.keys):
+        return found
+    first = np.searchsorted(in_token, starts)  # where each token's characters begin in ``in_token``
+    lengths = np.diff(np.append(first, len(in_token)))
+    offset = in_token - np.repeat(starts, lengths)
+    place = index.places[np.minimum(chars[in_token], len(index.places) - 1)]
+    digits = np.where(offset < index.width, place << (offset.astype(np.uint64) * index.bits), 0)
+    keys = np.add.reduceat(digits, first)
+    known = np.minimum.reduceat(place, first) > 0
+    spot = np.minimum(np.searchsorted(index.keys, keys), len(index.keys) - 1)
+    found[known & (lengths <= index.width) & (index.keys[spot] == keys)] = 1.0
+    for k in np.flatnonzero((lengths > index.width) & (lengths <= index.max_length)).tolist():
+        found[k] = lowered[starts[k] : starts[k] + lengths[k]] in index.longer
+    return found
 
 
 def _dot_rows(weights: Sequence[float], matrix: np.ndarray) -> np.ndarray:
