@@ -904,11 +904,11 @@ def _stop_tokens(
 
 def _dot_rows(weights: Sequence[float], matrix: np.ndarray) -> np.ndarray:
     """Each row's dot product with ``weights``, summed column by column in order, so the value is
-    exactly the one ``sum(w * f for w, f in zip(weights, row))`` gives."""
-    total = matrix[:, 0] * weights[0]
-    for k in range(1, len(weights)):
-        total = total + matrix[:, k] * weights[k]
-    return total
+    exactly the one ``sum(w * f for w, f in zip(weights, row))`` gives (an accumulation adds in
+    order; ``sum`` and ``@`` may not)."""
+    if not len(matrix):
+        return np.zeros(0)
+    return np.cumsum(matrix * np.asarray(weights), axis=1)[:, -1]
 
 
 def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str:
