@@ -266,6 +266,13 @@ class Page:
         return tuple((i, a) for i, a in enumerate(self.actions) if a is not None)
 
     @cached_property
+    def unruled(self) -> np.ndarray:
+        """True for each unit no profile rule matched."""
+        unruled = np.ones(len(self.units), dtype=bool)
+        unruled[[i for i, _ in self.ruled]] = False
+        return unruled
+
+    @cached_property
     def block_weights(self) -> np.ndarray:
         """Each unit's weight in the block search: words ** BLOCK_LENGTH_POWER."""
         return np.array([w**BLOCK_LENGTH_POWER for w in self.words], dtype=np.float64)
@@ -308,17 +315,24 @@ def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> b
 
 
 def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: frozenset[str]) -> list[Unit]:
-    """Logical lines: hard-wrapped runs of unruled lines joined into one unit each."""
+    """Logical lines: hard-wrapped runs of unruled lines joined into one unit each.
+
+    A line joins the one before it when neither has a rule, no blank line is between them, and
+    it carries on the sentence the one before broke off.
+    """
+    joins = [
+        rule is None
+        and before_rule is None
+        and before.lineno + 1 == line.lineno
+        and continues_sentence(before.text, line.text, stop)
+        for before, line, before_rule, rule in zip(lines, lines[1:], rules, rules[1:], strict=False)
+    ]
+    if not any(joins):
+        return [Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)]
     units: list[Unit] = []
-    for line, rule in zip(lines, rules, strict=True):
-        last = units[-1] if units else None
-        if (
-            rule is None
-            and last is not None
-            and last.rule is None
-            and last.lines[-1].lineno + 1 == line.lineno  # a blank line between them ends the paragraph
-            and continues_sentence(last.lines[-1].text, line.text, stop)
-        ):
+    for line, rule, join in zip(lines, rules, [False, *joins], strict=True):
+        if join:
+            last = units[-1]
             units[-1] = Unit(f"{last.text} {line.text}", (*last.lines, line), None)
         else:
             units.append(Unit(line.text, (line,), rule))
@@ -983,7 +997,9 @@ def _cached_features(
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
     """Split a capture into logical lines, apply the profile rules and compute each line's features
     (``cache``: what an earlier pass over the same capture computed)."""
-    lines = split_columns(split_lines(text))
+    lines = split_lines(text)
+    if " " * 8 in text:  # only a run of spaces as wide as COLUMN_GAP can split a line
+        lines = split_columns(lines)
     site = profiles.for_capture(host, [line.text for line in lines])
     matcher = rule_matcher(site, profiles.generic)
     rules = _match_rules(matcher, [line.text for line in lines], cache)
@@ -1073,7 +1089,7 @@ def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     """Each line's context features (one row per line, CONTEXT_FEATURE_NAMES columns) from the
     line model's scores ``local``."""
     n = len(page.units)
-    valid = np.array([a is None for a in page.actions], dtype=bool)
+    valid = page.unruled
     block = _block_of(page, local)
     start, end = block if block else (n, n)
     valued = np.where(valid, local, 0.0)
@@ -1100,7 +1116,9 @@ def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     before = np.zeros(n, dtype=np.int64)
     np.cumsum(words[:-1], out=before[1:])
     total = int(words.sum())
-    cue = np.array([a in ("end", "credit") for a in page.actions], dtype=bool) & (index > start)
+    cue = np.zeros(n, dtype=bool)
+    cue[[i for i, action in page.ruled if action in ("end", "credit")]] = True
+    cue &= index > start
     neighbours = page.features[:, list(_NEIGHBOUR_INDEX)]
     none = np.zeros((1, len(_NEIGHBOUR_INDEX)))
     columns = [
@@ -1168,7 +1186,7 @@ def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
         keep &= index < thread
     if block is not None:
         keep[block[0] : block[1] + 1] = True
-    keep &= np.array([a is None for a in page.actions], dtype=bool)
+    keep &= page.unruled
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
