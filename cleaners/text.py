@@ -213,9 +213,13 @@ class LineDecision:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TextExtraction:
-    """What the text cleaner found in one capture."""
+    """What the text cleaner found in one capture.
+
+    The decision for every line (what ``explain`` prints) is built on first use from ``explain``:
+    cleaning alone never needs it.
+    """
 
     paragraphs: tuple[str, ...]
     title: str | None
@@ -223,8 +227,13 @@ class TextExtraction:
     language: str | None
     publisher: str | None
     profile_id: str | None
-    decisions: tuple[LineDecision, ...]
+    explain: Callable[[], tuple[LineDecision, ...]] = field(repr=False, compare=False)
     published: str | None = None
+
+    @cached_property
+    def decisions(self) -> tuple[LineDecision, ...]:
+        """Each line's keep/drop decision with the rule or signal that made it, in line order."""
+        return self.explain()
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +264,13 @@ class Page:
     def ruled(self) -> tuple[tuple[int, str], ...]:
         """(index, action) of the units a profile rule matched."""
         return tuple((i, a) for i, a in enumerate(self.actions) if a is not None)
+
+    @cached_property
+    def unruled(self) -> np.ndarray:
+        """True for each unit no profile rule matched."""
+        unruled = np.ones(len(self.units), dtype=bool)
+        unruled[[i for i, _ in self.ruled]] = False
+        return unruled
 
     @cached_property
     def block_weights(self) -> np.ndarray:
@@ -299,17 +315,24 @@ def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> b
 
 
 def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: frozenset[str]) -> list[Unit]:
-    """Logical lines: hard-wrapped runs of unruled lines joined into one unit each."""
+    """Logical lines: hard-wrapped runs of unruled lines joined into one unit each.
+
+    A line joins the one before it when neither has a rule, no blank line is between them, and
+    it carries on the sentence the one before broke off.
+    """
+    joins = [
+        rule is None
+        and before_rule is None
+        and before.lineno + 1 == line.lineno
+        and continues_sentence(before.text, line.text, stop)
+        for before, line, before_rule, rule in zip(lines, lines[1:], rules, rules[1:], strict=False)
+    ]
+    if not any(joins):
+        return [Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)]
     units: list[Unit] = []
-    for line, rule in zip(lines, rules, strict=True):
-        last = units[-1] if units else None
-        if (
-            rule is None
-            and last is not None
-            and last.rule is None
-            and last.lines[-1].lineno + 1 == line.lineno  # a blank line between them ends the paragraph
-            and continues_sentence(last.lines[-1].text, line.text, stop)
-        ):
+    for line, rule, join in zip(lines, rules, [False, *joins], strict=True):
+        if join:
+            last = units[-1]
             units[-1] = Unit(f"{last.text} {line.text}", (*last.lines, line), None)
         else:
             units.append(Unit(line.text, (line,), rule))
@@ -471,15 +494,14 @@ def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool])
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into alternations: at most two regex calls a line.
+    """All rules of a capture's profiles compiled into alternations: at most one regex call a line.
 
     The first rule (in order) with a pattern matching the whole line wins. A line whose first
-    character is ASCII is tried against the patterns that can start with that character (one
-    alternation per character), then against those that can start with anything but need a few
-    strings the line contains ("sign up", "all rights reserved"); the lower rule of the two matches
-    wins. Other lines are tried against all patterns at once. Lines longer than SHORT_RULE_CHARS
-    skip the patterns that can't match that many characters, and lines longer than any pattern
-    can match are not tried at all.
+    character is ASCII is tried against the patterns that can start with that character and those
+    that can start with anything but need a few strings the line contains ("sign up", "all rights
+    reserved"), in one alternation per first character and set of such strings. Other lines are
+    tried against all patterns at once. Lines longer than SHORT_RULE_CHARS skip the patterns that
+    can't match that many characters, and lines longer than any pattern can match are not tried.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -492,26 +514,10 @@ class RuleMatcher:
         self._first = {id(p): _first_chars(p) for p in patterns}
         self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
-        self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
-        self._tails: dict[tuple[bool, int], re.Pattern[str] | None] = {}
+        self._boths: dict[tuple[str, bool, int], re.Pattern[str] | None] = {}
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
-
-    def _head(self, key: str, long: bool) -> re.Pattern[str] | None:
-        """The patterns that can start with the (ASCII, lower-cased) character ``key``, and those
-        that can start with anything but have no guard strings."""
-        if (key, long) not in self._heads:
-
-            def keep(p: re.Pattern[str]) -> bool:
-                first = self._first[id(p)]
-                could_start = (
-                    self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
-                )
-                return could_start and (self._long[id(p)] or not long)
-
-            self._heads[(key, long)] = _alternation(self.rules, keep)
-        return self._heads[(key, long)]
 
     def _guards_in(self, line: str) -> int:
         """Which guard strings ``line`` holds, as a bit mask over ``_guard_strings``."""
@@ -536,19 +542,33 @@ class RuleMatcher:
                 at = low.find(string, starts[i + 1] if i + 1 < len(starts) else len(low))
         return masks
 
-    def _tail(self, guards: int, long: bool) -> re.Pattern[str] | None:
-        """The patterns that can start with any character and whose guard strings a line holds."""
-        if not guards:
-            return None
-        if (long, guards) not in self._tails:
-            found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
+    def _tail_keep(self, guards: int, long: bool) -> Callable[[re.Pattern[str]], bool]:
+        """Whether a pattern can start with any character and a line holding ``guards`` holds its guard."""
+        found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
 
-            def keep(p: re.Pattern[str]) -> bool:
-                guard = self._guard.get(id(p))
-                return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
+        def keep(p: re.Pattern[str]) -> bool:
+            guard = self._guard.get(id(p))
+            return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
 
-            self._tails[(long, guards)] = _alternation(self.rules, keep)
-        return self._tails[(long, guards)]
+        return keep
+
+    def _both(self, key: str, long: bool, guards: int) -> re.Pattern[str] | None:
+        """The patterns a line can match given its first character ``key`` (ASCII, lower-cased):
+        those that can start with ``key``, those that can start with anything but have no guard
+        strings, and those whose guard strings the line holds (``guards``), in rule order."""
+        if (key, long, guards) not in self._boths:
+            tail = self._tail_keep(guards, long) if guards else None
+            self._boths[(key, long, guards)] = _alternation(
+                self.rules, lambda p: self._in_head(p, key, long) or (tail is not None and tail(p))
+            )
+        return self._boths[(key, long, guards)]
+
+    def _in_head(self, p: re.Pattern[str], key: str, long: bool) -> bool:
+        """Whether ``p`` can start with ``key``, or with anything but has no guard strings (and can
+        match ``long`` lines, if the line is long)."""
+        first = self._first[id(p)]
+        could_start = self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
+        return could_start and (self._long[id(p)] or not long)
 
     def _rule_index(self, found: re.Match[str] | None, line: str) -> int | None:
         if found is None:
@@ -567,20 +587,14 @@ class RuleMatcher:
         key = _first_key(line)
         if key is None:
             pattern = self.long_pattern if long else self.pattern
-            index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
         else:
-            head = self._head(key, long)
-            tail = self._tail(self._guards_in(line) if guards is None else guards, long)
-            found = [
-                i
-                for i in (
-                    self._rule_index(head.fullmatch(line) if head else None, line),
-                    self._rule_index(tail.fullmatch(line) if tail else None, line),
-                )
-                if i is not None
-            ]
-            index = min(found) if found else None
+            pattern = self._both(key, long, self._guards_in(line) if guards is None else guards)
+        index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
         return None if index is None else self.rules[index]
+
+    def forget_lines(self) -> None:
+        """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""
+        self._cache.clear()
 
     def match_lines(self, lines: Sequence[str]) -> list[Rule | None]:
         """``match`` for every line; short lines' results are remembered (chrome repeats across pages)."""
@@ -760,10 +774,7 @@ def _page_features(
         title_share = np.zeros(n)
         all_caps = np.zeros(n)
     else:
-        tokens = _WORD.findall(lowered)
-        if len(tokens) != len(token_line):  # the character tables disagree with the regex: should not happen
-            raise AssertionError("token count mismatch")
-        stops = np.fromiter(map(stop.__contains__, tokens), dtype=np.float64, count=len(tokens))
+        stops = _stop_tokens(lowered, low_chars, word_char, token_start, stop)
         stop_share = np.bincount(token_line, weights=stops, minlength=n)[:n] / n_tokens
         first_bits = bits[initial]
         alpha = (first_bits & _ALPHA).astype(bool)
@@ -847,13 +858,71 @@ def _page_features(
     return np.stack(columns, axis=1), words
 
 
+@dataclass(frozen=True, slots=True)
+class _StopIndex:
+    """A stop list packed into integers, to look up all of a page's tokens at once with numpy.
+
+    A word of at most ``width`` characters, all of them characters of stop words, is the integer
+    whose ``bits``-wide digits are its characters' places (``places``, from 1; first character
+    lowest): two words have the same key only if they are the same word. Longer stop words are
+    looked up as strings.
+    """
+
+    places: np.ndarray  # code point -> its place among the stop words' characters, 0 for none
+    bits: int
+    width: int
+    keys: np.ndarray  # sorted keys of the stop words of up to ``width`` characters
+    longer: frozenset[str]  # the stop words of more characters
+    max_length: int
+
+
+@cache
+def _stop_index(stop: frozenset[str]) -> _StopIndex:
+    """The packed form of a stop list (built once per list). Words that are no single ``\\w+``
+    token can never equal a token and are left out."""
+    words = [w for w in stop if _WORD.fullmatch(w)]
+    alphabet = sorted({ord(c) for w in words for c in w})
+    bits = max(1, len(alphabet).bit_length())
+    width = 64 // bits
+    places = np.zeros(max(alphabet, default=0) + 2, dtype=np.uint64)  # the last entry: beyond them all
+    places[alphabet] = np.arange(1, len(alphabet) + 1)
+    keys = sorted(sum(int(places[ord(c)]) << (bits * i) for i, c in enumerate(w)) for w in words if len(w) <= width)
+    longer = frozenset(w for w in words if len(w) > width)
+    return _StopIndex(places, bits, width, np.array(keys, dtype=np.uint64), longer, max(map(len, words), default=0))
+
+
+def _stop_tokens(
+    lowered: str, chars: np.ndarray, word_char: np.ndarray, token_start: np.ndarray, stop: frozenset[str]
+) -> np.ndarray:
+    """1.0 for each ``\\w+`` token of ``lowered`` (code points ``chars``; ``word_char`` and
+    ``token_start`` mark its tokens' characters and first characters) that is in ``stop``."""
+    index = _stop_index(stop)
+    in_token = np.flatnonzero(word_char)
+    starts = np.flatnonzero(token_start)
+    found = np.zeros(len(starts))
+    if not len(starts) or not len(index.keys):
+        return found
+    first = np.searchsorted(in_token, starts)  # where each token's characters begin in ``in_token``
+    lengths = np.diff(np.append(first, len(in_token)))
+    offset = in_token - np.repeat(starts, lengths)
+    place = index.places[np.minimum(chars[in_token], len(index.places) - 1)]
+    digits = np.where(offset < index.width, place << (offset.astype(np.uint64) * index.bits), 0)
+    keys = np.add.reduceat(digits, first)
+    known = np.minimum.reduceat(place, first) > 0
+    spot = np.minimum(np.searchsorted(index.keys, keys), len(index.keys) - 1)
+    found[known & (lengths <= index.width) & (index.keys[spot] == keys)] = 1.0
+    for k in np.flatnonzero((lengths > index.width) & (lengths <= index.max_length)).tolist():
+        found[k] = lowered[starts[k] : starts[k] + lengths[k]] in index.longer
+    return found
+
+
 def _dot_rows(weights: Sequence[float], matrix: np.ndarray) -> np.ndarray:
     """Each row's dot product with ``weights``, summed column by column in order, so the value is
-    exactly the one ``sum(w * f for w, f in zip(weights, row))`` gives."""
-    total = matrix[:, 0] * weights[0]
-    for k in range(1, len(weights)):
-        total = total + matrix[:, k] * weights[k]
-    return total
+    exactly the one ``sum(w * f for w, f in zip(weights, row))`` gives (an accumulation adds in
+    order; ``sum`` and ``@`` may not)."""
+    if not len(matrix):
+        return np.zeros(0)
+    return np.cumsum(matrix * np.asarray(weights), axis=1)[:, -1]
 
 
 def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str:
@@ -880,6 +949,19 @@ class PassCache:
     #: ...and where each (language, line) is in them: (block, row).
     rows: dict[tuple[str | None, str], tuple[int, int]] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
+    #: Each line's profile rule, per matcher (by id; the matchers live in ``_MATCHERS``).
+    rules: dict[int, dict[str, Rule | None]] = field(default_factory=dict)
+
+
+def _match_rules(matcher: RuleMatcher, texts: list[str], cache: PassCache | None) -> list[Rule | None]:
+    """Each line's profile rule; with ``cache``, each distinct line is matched once per capture."""
+    if cache is None:
+        return matcher.match_lines(texts)
+    known = cache.rules.setdefault(id(matcher), {})
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        known.update(zip(missing, matcher.match_lines(missing), strict=True))
+    return [known[t] for t in texts]
 
 
 _REPEATED = FEATURE_NAMES.index("repeated")
@@ -915,10 +997,12 @@ def _cached_features(
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
     """Split a capture into logical lines, apply the profile rules and compute each line's features
     (``cache``: what an earlier pass over the same capture computed)."""
-    lines = split_columns(split_lines(text))
+    lines = split_lines(text)
+    if " " * 8 in text:  # only a run of spaces as wide as COLUMN_GAP can split a line
+        lines = split_columns(lines)
     site = profiles.for_capture(host, [line.text for line in lines])
     matcher = rule_matcher(site, profiles.generic)
-    rules = matcher.match_lines([line.text for line in lines])
+    rules = _match_rules(matcher, [line.text for line in lines], cache)
     sample = _language_sample(lines, rules)
     if cache is None:
         language = detect_language(sample)
@@ -1005,7 +1089,7 @@ def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     """Each line's context features (one row per line, CONTEXT_FEATURE_NAMES columns) from the
     line model's scores ``local``."""
     n = len(page.units)
-    valid = np.array([a is None for a in page.actions], dtype=bool)
+    valid = page.unruled
     block = _block_of(page, local)
     start, end = block if block else (n, n)
     valued = np.where(valid, local, 0.0)
@@ -1032,7 +1116,9 @@ def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     before = np.zeros(n, dtype=np.int64)
     np.cumsum(words[:-1], out=before[1:])
     total = int(words.sum())
-    cue = np.array([a in ("end", "credit") for a in page.actions], dtype=bool) & (index > start)
+    cue = np.zeros(n, dtype=bool)
+    cue[[i for i, action in page.ruled if action in ("end", "credit")]] = True
+    cue &= index > start
     neighbours = page.features[:, list(_NEIGHBOUR_INDEX)]
     none = np.zeros((1, len(_NEIGHBOUR_INDEX)))
     columns = [
@@ -1100,7 +1186,7 @@ def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
         keep &= index < thread
     if block is not None:
         keep[block[0] : block[1] + 1] = True
-    keep &= np.array([a is None for a in page.actions], dtype=bool)
+    keep &= page.unruled
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1274,13 +1360,16 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     """``found`` with only ``paragraphs`` kept; the lines of the others become drops."""
     remaining = set(paragraphs)
     dropped = [p for p in found.paragraphs if p not in remaining]
-    decisions = tuple(
-        LineDecision(d.lineno, d.text, False, UNSTABLE_SIGNAL, "kept only thanks to the lines around it")
-        if d.keep and any(d.text in p for p in dropped)
-        else d
-        for d in found.decisions
-    )
-    return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), decisions=decisions)
+
+    def explain() -> tuple[LineDecision, ...]:
+        return tuple(
+            LineDecision(d.lineno, d.text, False, UNSTABLE_SIGNAL, "kept only thanks to the lines around it")
+            if d.keep and any(d.text in p for p in dropped)
+            else d
+            for d in found.decisions
+        )
+
+    return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), explain=explain)
 
 
 def _select(
@@ -1296,6 +1385,11 @@ def _select(
 def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache) -> tuple[str, ...]:
     """The paragraphs ``_extract_once`` would keep, without building its decisions."""
     page, _, keep, header = _select(text, profiles, host, cache)
+    return _kept_paragraphs(page, keep, header)
+
+
+def _kept_paragraphs(page: Page, keep: Sequence[bool], header: Header) -> tuple[str, ...]:
+    """The texts of the kept units that hold no title, byline or date."""
     return tuple(
         unit.text for i, (unit, kept) in enumerate(zip(page.units, keep, strict=True)) if kept and i not in header.units
     )
@@ -1307,19 +1401,35 @@ _LINENO = operator.attrgetter("lineno")
 def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
     """One pass of line scoring and block selection over a capture."""
     page, scores, keep, header = _select(text, profiles, host, cache)
-    log_odds = scores.tolist()
     kept_at = [i for i, k in enumerate(keep) if k]
-    first, last = (kept_at[0], kept_at[-1]) if kept_at else (len(keep), len(keep))
-    promo = aside_items(page)
+    last = kept_at[-1] if kept_at else len(keep)
+    credit = None
+    if kept_at:
+        credit = next(
+            (page.units[i].text for i, action in page.ruled if action == "credit" and kept_at[0] <= i <= last + 2),
+            None,
+        )
+    return TextExtraction(
+        paragraphs=_kept_paragraphs(page, keep, header),
+        title=header.title,
+        byline=header.byline or credit,
+        language=page.language,
+        publisher=page.site.publisher if page.site else None,
+        profile_id=page.site.id if page.site else None,
+        explain=lambda: _decisions(page, scores, keep, header),
+        published=header.published,
+    )
 
+
+def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Header) -> tuple[LineDecision, ...]:
+    """Every line's decision in one pass: its rule, metadata signal, or the block's verdict and score."""
+    kept_at = [i for i, k in enumerate(keep) if k]
+    last = kept_at[-1] if kept_at else len(keep)
+    promo = aside_items(page)
     decisions: list[LineDecision] = []
-    paragraphs: list[str] = []
-    credit: str | None = None
-    for i, (unit, kept, odds) in enumerate(zip(page.units, keep, log_odds, strict=True)):
+    for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
         if rule is not None:
-            if rule.action == "credit" and kept_at and first <= i <= last + 2:
-                credit = credit or unit.text
             rule_id, reason = rule.id, rule.reason
         elif i in header.units:
             kept = False
@@ -1328,7 +1438,6 @@ def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: Pass
         elif i in promo:
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
         elif kept:
-            paragraphs.append(unit.text)
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:
             rule_id, reason = DROP_AFTER_END, f"after the article's end (score {odds:+.1f})"
@@ -1337,14 +1446,4 @@ def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: Pass
         for line in unit.lines:
             decisions.append(LineDecision(line.lineno, line.text, kept, rule_id, reason))
     decisions.sort(key=_LINENO)
-
-    return TextExtraction(
-        paragraphs=tuple(paragraphs),
-        title=header.title,
-        byline=header.byline or credit,
-        language=page.language,
-        publisher=page.site.publisher if page.site else None,
-        profile_id=page.site.id if page.site else None,
-        decisions=tuple(decisions),
-        published=header.published,
-    )
+    return tuple(decisions)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -19,8 +18,12 @@ def sha256_hex(data: bytes) -> str:
 
 
 def normalise_body(body: str) -> str:
-    """Body text folded for identity: NFKC, case-folded, whitespace collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", body)).strip().casefold()
+    """Body text folded for identity: NFKC, case-folded, whitespace collapsed.
+
+    ``str.split()`` splits at exactly the characters ``re``'s ``\\s`` matches, so this is
+    ``re.sub(r"\\s+", " ", ...).strip()`` at a fraction of the cost.
+    """
+    return " ".join(unicodedata.normalize("NFKC", body).split()).casefold()
 
 
 def content_hash(body: str) -> str:
