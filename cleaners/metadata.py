@@ -51,6 +51,7 @@ class PageMetadata:
     headline: str | None = None
     og_title: str | None = None
     h1: str | None = None
+    h1_segments: tuple[str, ...] = ()  # the h1 element's text pieces, one per text node
     html_title: str | None = None
     site_name: str | None = None
     authors: tuple[str, ...] = ()
@@ -399,14 +400,18 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> str | None:
-    """The page's headline h1: the first h1 that another title source agrees with, else the first.
+def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The page's headline h1 and its text pieces: the first h1 another title source agrees with, else the first.
 
     Pages with several h1 elements often put the logo or a menu label in the first one.
     """
-    texts = [t for t in (_element_text(e) for e in tree.iter("h1")) if t][:MAX_H1_CANDIDATES]
+    found = [(t, e) for e in tree.iter("h1") if (t := _element_text(e))][:MAX_H1_CANDIDATES]
     forms = {f.casefold() for o in others for f in _title_forms(unescape_html(o), site)}
-    return next((t for t in texts if unescape_html(t).casefold() in forms), texts[0] if texts else None)
+    chosen = next(((t, e) for t, e in found if unescape_html(t).casefold() in forms), found[0] if found else None)
+    if chosen is None:
+        return None, ()
+    pieces = (" ".join(piece.split()) for piece in chosen[1].itertext())
+    return chosen[0], tuple(piece for piece in pieces if piece)
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -438,10 +443,12 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     headline = _text(article.get("headline")) or _text(article.get("name")) if article else None
     og_title = meta.get("og:title") or meta.get("twitter:title")
     site_name = next((s for s in site_names if s), None)
+    h1, h1_segments = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
-        h1=_h1(tree, [t for t in (og_title, headline, html_title) if t], site_name),
+        h1=h1,
+        h1_segments=h1_segments,
         html_title=html_title,
         site_name=site_name,
         authors=tuple(authors),
@@ -503,14 +510,36 @@ def choose_title(metadata: PageMetadata) -> str | None:
     sources = [(name, unescape_html(value)) for name, value in sources if value]
     if not sources:
         return None
-    return _plain_quotes_if_given(_choose(sources, site), [value for _, value in sources])
+    segments = tuple(unescape_html(s) for s in metadata.h1_segments)
+    chosen = _without_pipe_part(_choose(sources, site, segments))
+    return _plain_quotes_if_given(chosen, [value for _, value in sources])
 
 
-def _choose(sources: list[tuple[str, str]], site: str | None) -> str:
+#: A part before a " | " of at most this many words is a section label ("Opinion | …"), not the headline.
+MAX_SECTION_WORDS = 2
+
+
+def _without_pipe_part(title: str) -> str:
+    """The headline part of a title that a pipe divides ("Headline | Section | Site").
+
+    A pipe is not headline punctuation: what follows it (or a short section label before it)
+    is a section, a tag line or the site's name, whichever source carried it (often the h1).
+    """
+    parts = [p.strip() for p in title.split(" | ")]
+    if len(parts) < 2:
+        return title
+    if len(parts[0].split()) <= MAX_SECTION_WORDS:
+        return " | ".join(parts[1:]) if len(parts) > 2 else parts[1]
+    return parts[0]
+
+
+def _choose(sources: list[tuple[str, str]], site: str | None, h1_segments: tuple[str, ...] = ()) -> str:
     h1 = next((value for name, value in sources if name == "h1"), None)
     others = [value for name, value in sources if name != "h1"]
+    if h1 and (inner := _declared_title_inside(h1, h1_segments, others, site)):
+        return inner
     if h1 and _plausible_h1(h1, others, site):
-        return h1
+        return _without_site_part(h1, site)
     forms: dict[str, list] = {}  # type: ignore[type-arg]
     for rank, (_, value) in enumerate(sources):
         variants = _title_forms(value, site)
@@ -527,6 +556,45 @@ def _choose(sources: list[tuple[str, str]], site: str | None) -> str:
 
 
 MIN_H1_WORDS = 4
+#: A declared title found inside a longer h1 must have at least this many words to be its headline.
+MIN_INNER_TITLE_WORDS = 3
+
+
+def _declared_title_inside(h1: str, segments: tuple[str, ...], others: list[str], site: str | None) -> str | None:
+    """The declared title (og, JSON-LD, <title>, site part removed) that the h1 element's pieces make up.
+
+    Templates put the date, the byline, a "Blog:" label or a source link in their own elements
+    inside the h1: when the page's declared title is exactly the h1's other text pieces (and
+    most of its words), that is the headline without them. And where the h1 shows a headline
+    and its subtitle as two pieces, the declared title joins them with the page's own separator.
+    """
+    if len(segments) < 2:
+        return None
+    key = h1.casefold()
+    total = len(h1.split())
+    runs = {
+        " ".join(segments[start:end]).casefold()
+        for start in range(len(segments))
+        for end in range(start + 1, len(segments) + 1)
+        if end - start < len(segments)
+    }
+    joined = {sep.join(segments).casefold() for sep in (" - ", " – ", " — ", ": ")}
+    for other in others:
+        for form in _title_forms(other, site):
+            folded = " ".join(form.split()).casefold()
+            if folded == key or len(form.split()) < MIN_INNER_TITLE_WORDS:
+                continue
+            if folded in joined or (folded in runs and 2 * len(form.split()) > total):
+                return form
+    return None
+
+
+def _without_site_part(h1: str, site: str | None) -> str:
+    """An h1 without a trailing " – Site Name" (some templates print the site name in the h1)."""
+    parts = _TITLE_SEPARATORS.split(h1)
+    if site and len(parts) >= 2 and parts[-1].casefold() == site.casefold():
+        return h1[: h1.rfind(parts[-1])].rstrip(" |–—-:·•»")
+    return h1
 
 
 def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:

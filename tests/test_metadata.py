@@ -248,3 +248,54 @@ def test_published_label_in_related_stories_or_without_a_date_is_ignored() -> No
     assert extract_metadata(_tree(related)).label_published is None
     undated = "<html><body><p>This report was published by the council.</p></body></html>"
     assert extract_metadata(_tree(undated)).label_published is None
+
+
+def test_date_and_byline_inside_the_h1_are_not_the_headline() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Harbour reopens after the storm"></head>'
+        "<body><h1>Harbour reopens after the storm<span class='posted-on'>Posted on "
+        "<time datetime='2024-05-03'>May 3, 2024</time></span></h1><p>x</p></body></html>"
+    )
+    found = extract_metadata(_tree(page))
+    assert found.h1_segments == ("Harbour reopens after the storm", "Posted on", "May 3, 2024")
+    assert choose_title(found) == "Harbour reopens after the storm"
+
+
+def test_label_before_the_headline_in_the_h1_is_dropped() -> None:
+    page = (
+        "<html><head><title>Ten tips for new gardeners | Shed World</title></head>"
+        "<body><h1><strong>Blog:</strong> Ten tips for new gardeners</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Ten tips for new gardeners"
+
+
+def test_h1_subtitle_piece_is_kept_when_most_of_the_h1() -> None:
+    # the declared title is the short piece: the h1's long first line is a headline, not chrome
+    page = (
+        '<html><head><meta property="og:title" content="Budgets 101"></head>'
+        "<body><h1>Household budgeting for first time renters <span>Budgets 101</span></h1></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Household budgeting for first time renters Budgets 101"
+
+
+def test_headline_and_subtitle_pieces_take_the_declared_separator() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Why tutors matter - Choosing a good tutor"></head>'
+        "<body><h1><span>Why tutors matter</span> <span>Choosing a good tutor</span></h1></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Why tutors matter - Choosing a good tutor"
+
+
+def test_a_pipe_ends_the_headline() -> None:
+    page = "<html><body><h1>How to sleep through the night | Patient Education | City Hospital</h1></body></html>"
+    assert choose_title(extract_metadata(_tree(page))) == "How to sleep through the night"
+    section_first = "<html><body><h1>Opinion | Why the harbour must stay open</h1></body></html>"
+    assert choose_title(extract_metadata(_tree(section_first))) == "Why the harbour must stay open"
+
+
+def test_site_name_at_the_end_of_the_h1_is_dropped() -> None:
+    page = (
+        '<html><head><meta property="og:site_name" content="Artwire"></head>'
+        "<body><h1>Best art shows of the year – Artwire</h1></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Best art shows of the year"
