@@ -81,6 +81,24 @@ def date_from_htmldate(page: str | HtmlElement, url: str | None, *, original: bo
     return None
 
 
+def _agreed_day(
+    published: str | None, source: str | None, found: list[tuple[str, str]]
+) -> tuple[str | None, str | None]:
+    """The day that more of the page's date sources give than give the chosen one (at least two).
+
+    One source can be wrong in its own way (a stale template date, htmldate reading 03-09 as
+    3 September); two that agree on another day outweigh it. The agreeing value first in
+    trust order is kept (with its time and offset).
+    """
+    votes: dict[str, int] = {}
+    for value, _ in found:
+        votes[value[:10]] = votes.get(value[:10], 0) + 1
+    day, count = max(votes.items(), key=lambda item: item[1], default=("", 0))
+    if count < 2 or (published is not None and votes.get(published[:10], 0) >= count):
+        return published, source
+    return next((value, name) for value, name in found if value[:10] == day)
+
+
 def find_dates(
     jsonld_published: str | None,
     meta_published: str | None,
@@ -113,13 +131,20 @@ def find_dates(
     shown = date_from_htmldate(page, url, original=True) if consult else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
-    if published is None and (found := date_from_url(url)):
-        published, published_source = found, "url"
+    from_url = date_from_url(url)
+    if published is None and from_url:
+        published, published_source = from_url, "url"
     updated, updated_source = None, None
     for value, source in ((jsonld_modified, "jsonld"), (meta_modified, "meta")):
         if normalised := normalise_date(value):
             updated, updated_source = normalised, source
             break
+    found = [(normalise_date(v), s) for v, s in declared] + [(shown, "htmldate"), (from_url, "url")]
+    published, published_source = _agreed_day(published, published_source, [(v, s) for v, s in found if v])
+    shown_time = normalise_date(time_element)
+    if shown_time and updated and shown_time[:10] == updated[:10] and published and published[:10] != updated[:10]:
+        # the page's dating <time> element shows the update: that is the day a reader sees
+        published, published_source = shown_time, "time"
     if updated is not None and published is not None and updated < published:
         updated, updated_source = None, None
     return PageDates(published, published_source, updated, updated_source)

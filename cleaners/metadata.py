@@ -326,6 +326,8 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
 
 
 _UPDATE_MARK = re.compile(r"updat|modif|revis|edited", re.IGNORECASE)
+#: Everything after a time element's own opening words ("Updated on June 18, 2025" -> "Updated on").
+_UPDATE_LEAD = re.compile(r"[\d(].*$", re.DOTALL)
 
 
 def _text_before(element: lxml_html.HtmlElement) -> str:
@@ -344,7 +346,8 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
     """The ``datetime`` of the page's first ``<time>`` element that dates the article.
 
     Skipped: times in navigation, footers, comments or related stories, and times that are
-    marked (class, itemprop, or the words just before them) as an update or modification.
+    marked (class, itemprop, the words just before them or their own opening words) as an
+    update or modification.
     """
     for element in tree.iter("time"):
         value = (element.get("datetime") or "").strip()
@@ -354,7 +357,8 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
         names = " ".join((element.get("class") or "", element.get("itemprop") or ""))
         if parent is not None:
             names += " " + (parent.get("class") or "")
-        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(_text_before(element)) or _chrome_ancestor(element):
+        lead_in = _text_before(element) + " " + _UPDATE_LEAD.sub("", (element.text or "")[:40])
+        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(lead_in) or _chrome_ancestor(element):
             continue
         return value
     return None

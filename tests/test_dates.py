@@ -106,3 +106,19 @@ def test_published_label_is_used_after_time_elements_and_before_htmldate() -> No
     assert (timed.published, timed.published_source) == ("2021-03-03", "time")
     declared = find_dates(None, "2020-01-05", None, None, BLANK, None, label_date="January 3, 2024")
     assert declared.published_source == "meta"
+
+
+def test_two_sources_agreeing_on_a_day_outweigh_the_first_one() -> None:
+    # the <meta> date and the visible "Published" label agree; htmldate alone reads 2021-03-03
+    alone = find_dates(None, "2020-03-09", None, None, PAGE, None)
+    assert (alone.published, alone.published_source) == ("2021-03-03", "htmldate")
+    found = find_dates(None, "2020-03-09", None, None, PAGE, None, label_date="March 9, 2020")
+    assert (found.published, found.published_source) == ("2020-03-09", "meta")
+
+
+def test_time_element_showing_the_update_is_the_day_a_reader_sees() -> None:
+    found = find_dates(
+        "2012-09-12T16:45:28Z", None, "2021-09-08T18:02:10Z", None, BLANK, None, time_element="2021-09-08T18:02:10Z"
+    )
+    assert (found.published, found.published_source) == ("2021-09-08T18:02:10+00:00", "time")
+    assert found.updated == "2021-09-08T18:02:10+00:00"

@@ -299,3 +299,12 @@ def test_site_name_at_the_end_of_the_h1_is_dropped() -> None:
         "<body><h1>Best art shows of the year – Artwire</h1></body></html>"
     )
     assert choose_title(extract_metadata(_tree(page))) == "Best art shows of the year"
+
+
+def test_time_element_that_says_updated_is_not_the_publication_date() -> None:
+    page = (
+        "<html><body><article><h1>Headline</h1><div>By Jane Doe</div>"
+        "<time datetime='2025-06-18T16:35:02Z'>Updated on June 18, 2025 at 12:35 PM</time>"
+        "<p>Published <time datetime='2024-10-15'>October 15, 2024</time></p></article></body></html>"
+    )
+    assert extract_metadata(_tree(page)).time_published == "2024-10-15"
