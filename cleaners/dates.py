@@ -108,6 +108,7 @@ def find_dates(
     url: str | None,
     time_element: str | None = None,
     label_date: str | None = None,
+    headline_date: str | None = None,
     *,
     consult_page: bool = True,
 ) -> PageDates:
@@ -117,7 +118,8 @@ def find_dates(
     page declares no publication date in JSON-LD or <meta>, that machine-readable date beside
     the headline is trusted over htmldate's guess over the whole page; after it, ``label_date``,
     the date a visible "Published"/"Posted on" label gives. ``consult_page=False`` skips
-    htmldate (the costliest step) and trusts the metadata.
+    htmldate (the costliest step) and trusts the metadata. ``headline_date``, the date written
+    just after the headline, replaces a day that only htmldate or the URL gave.
     """
     published, published_source = None, None
     declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
@@ -139,12 +141,18 @@ def find_dates(
         if normalised := normalise_date(value):
             updated, updated_source = normalised, source
             break
-    found = [(normalise_date(v), s) for v, s in declared] + [(shown, "htmldate"), (from_url, "url")]
-    published, published_source = _agreed_day(published, published_source, [(v, s) for v, s in found if v])
+    candidates = [(normalise_date(v), s) for v, s in declared] + [(shown, "htmldate"), (from_url, "url")]
+    found = [(value, source) for value, source in candidates if value]
+    published, published_source = _agreed_day(published, published_source, found)
     shown_time = normalise_date(time_element)
     if shown_time and updated and shown_time[:10] == updated[:10] and published and published[:10] != updated[:10]:
         # the page's dating <time> element shows the update: that is the day a reader sees
         published, published_source = shown_time, "time"
+    under_headline = normalise_date(headline_date)
+    if under_headline and published_source in ("htmldate", "url", None):
+        votes = sum(1 for value, _ in found if published and value[:10] == published[:10])
+        if votes < 2:  # htmldate's or the URL's date alone: the one written under the headline wins
+            published, published_source = under_headline, "headline"
     if updated is not None and published is not None and updated < published:
         updated, updated_source = None, None
     return PageDates(published, published_source, updated, updated_source)

@@ -331,6 +331,7 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
         url,
         time_element=metadata.time_published,
         label_date=metadata.label_published,
+        headline_date=metadata.headline_date,
         consult_page=mode == "best" or not metadata.published,
     )
     return HtmlExtraction(

@@ -65,6 +65,7 @@ class PageMetadata:
     language: str | None = None
     time_published: str | None = None
     label_published: str | None = None
+    headline_date: str | None = None  # the first date written just after the headline
 
 
 def _text(value: Any) -> str | None:
@@ -404,8 +405,10 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> tuple[str | None, tuple[str, ...]]:
-    """The page's headline h1 and its text pieces: the first h1 another title source agrees with, else the first.
+def _h1(
+    tree: lxml_html.HtmlElement, others: list[str], site: str | None
+) -> tuple[str | None, tuple[str, ...], lxml_html.HtmlElement | None]:
+    """The headline h1's text, text pieces and element: the first h1 another title source agrees with, else the first.
 
     Pages with several h1 elements often put the logo or a menu label in the first one.
     """
@@ -413,9 +416,67 @@ def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> tup
     forms = {f.casefold() for o in others for f in _title_forms(unescape_html(o), site)}
     chosen = next(((t, e) for t, e in found if unescape_html(t).casefold() in forms), found[0] if found else None)
     if chosen is None:
-        return None, ()
+        return None, (), None
     pieces = (" ".join(piece.split()) for piece in chosen[1].itertext())
-    return chosen[0], tuple(piece for piece in pieces if piece)
+    return chosen[0], tuple(piece for piece in pieces if piece), chosen[1]
+
+
+#: How much of the text after the headline is read for the date shown under it (byline, dateline).
+MAX_HEADLINE_DATE_CONTEXT = 300
+_NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
+_HEADLINE_DATE = re.compile(rf"(?<![\w/.-])(?:{_SHOWN_DATE}|{_NUMERIC_DATE})(?![\w/-])", re.IGNORECASE)
+_UPDATE_BEFORE = re.compile(r"(?:updat|modif|revis|edited)\w*\W*(?:on|at)?\W*$", re.IGNORECASE)
+
+
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _own_texts(element: lxml_html.HtmlElement) -> Iterator[str]:
+    """An element's text in document order, without scripts and styles (its tail excluded)."""
+    if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _own_texts(child)
+        if child.tail:
+            yield child.tail
+
+
+def _text_after(element: lxml_html.HtmlElement) -> Iterator[str]:
+    """The page's text after an element, in document order, read lazily."""
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        if node.tail:
+            yield node.tail
+        for sibling in node.itersiblings():
+            yield from _own_texts(sibling)
+            if sibling.tail:
+                yield sibling.tail
+        node = node.getparent()
+
+
+def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """The first date written in the text just after the headline (the byline's date), as written.
+
+    Skipped: a date introduced as an update ("Updated Dec 4, 2025"), and an all-numeric date
+    whose day and month could be either way round ("03/10/2023").
+    """
+    if h1 is None:
+        return None
+    text = ""
+    for raw in _text_after(h1):
+        if piece := " ".join(raw.split()):
+            text += " " + piece
+            if len(text) > MAX_HEADLINE_DATE_CONTEXT:
+                break
+    match = _HEADLINE_DATE.search(text[:MAX_HEADLINE_DATE_CONTEXT])
+    if match is None or _UPDATE_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+        return None
+    numbers = match.group(0).split("/")
+    if len(numbers) == 3 and int(numbers[0]) <= 12 and int(numbers[1]) <= 12 and numbers[0] != numbers[1]:
+        return None
+    return match.group(0)
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -447,7 +508,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     headline = _text(article.get("headline")) or _text(article.get("name")) if article else None
     og_title = meta.get("og:title") or meta.get("twitter:title")
     site_name = next((s for s in site_names if s), None)
-    h1, h1_segments = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
+    h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -465,6 +526,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
         time_published=time_element_date(tree),
         label_published=labelled_published_date(tree),
+        headline_date=date_after_headline(h1_element),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

@@ -122,3 +122,10 @@ def test_time_element_showing_the_update_is_the_day_a_reader_sees() -> None:
     )
     assert (found.published, found.published_source) == ("2021-09-08T18:02:10+00:00", "time")
     assert found.updated == "2021-09-08T18:02:10+00:00"
+
+
+def test_date_under_the_headline_replaces_a_date_only_htmldate_found() -> None:
+    found = find_dates(None, None, None, None, PAGE, None, headline_date="December 18, 2025")
+    assert (found.published, found.published_source) == ("2025-12-18", "headline")
+    declared = find_dates("2021-03-03T10:00:00Z", None, None, None, PAGE, None, headline_date="December 18, 2025")
+    assert declared.published_source == "jsonld"  # metadata and htmldate agree: two sources

@@ -308,3 +308,23 @@ def test_time_element_that_says_updated_is_not_the_publication_date() -> None:
         "<p>Published <time datetime='2024-10-15'>October 15, 2024</time></p></article></body></html>"
     )
     assert extract_metadata(_tree(page)).time_published == "2024-10-15"
+
+
+def test_date_written_under_the_headline() -> None:
+    page = (
+        "<html><body><nav><a href='/'>Home</a></nav><article><h1>Harbour reopens</h1>"
+        "<div class='meta'><span>Jane Doe</span> · <span>December 18, 2025</span> · 3 min read</div>"
+        "<p>The harbour reopened on 2 January 2026.</p></article></body></html>"
+    )
+    assert extract_metadata(_tree(page)).headline_date == "December 18, 2025"
+
+
+def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
+    updated = "<html><body><h1>Harbour reopens</h1><p>Updated Dec 4, 2025</p><p>Text.</p></body></html>"
+    assert extract_metadata(_tree(updated)).headline_date is None
+    ambiguous = "<html><body><h1>Harbour reopens</h1><p>03/10/2023 by Jane</p></body></html>"
+    assert extract_metadata(_tree(ambiguous)).headline_date is None
+    clear = "<html><body><h1>Harbour reopens</h1><p>03/21/2023 by Jane</p></body></html>"
+    assert extract_metadata(_tree(clear)).headline_date == "03/21/2023"
+    in_script = "<html><body><h1>Harbour reopens</h1><script>x='May 1, 2020'</script><p>Text.</p></body></html>"
+    assert extract_metadata(_tree(in_script)).headline_date is None
