@@ -247,6 +247,18 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
     return None
 
 
+def is_unit_credit(name: str) -> bool:
+    """A desk, team or staff of the publisher ("TOI Lifestyle Desk", "The Acme Team"), not a person.
+
+    "Jane Doe - Acme Editorial Team" is a person with her team, not a unit.
+    """
+    words = name.split()
+    if len(words) < 2 or words[-1].lower().strip(".,") not in _UNIT_WORDS:
+        return False
+    head = re.split(r"\s+[-–—|]\s+", name, maxsplit=1)[0]
+    return head == name or _as_person(head) is None
+
+
 def parse_byline(
     raw: str, site_name: str | None = None, host: str | None = None, *, single: bool = False, structured: bool = False
 ) -> Byline:

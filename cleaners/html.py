@@ -20,7 +20,7 @@ from trafilatura.metadata import extract_author
 from trafilatura.readability_lxml import Document as QuickReadability
 from trafilatura.utils import load_html
 
-from cleaners.byline import Byline, names_from_list, parse_byline
+from cleaners.byline import Byline, is_unit_credit, names_from_list, parse_byline
 from cleaners.dates import find_dates
 from cleaners.errors import Rejected
 from cleaners.metadata import PageMetadata, byline_candidates, choose_title, extract_metadata, unescape_html
@@ -263,17 +263,20 @@ def find_byline(
     """Authors from structured sources first (JSON-LD, meta), then byline elements.
 
     The first source naming a person wins. When none does, the first source crediting an agency
-    or an organisation (a JSON-LD author typed Organization, "Acme Team") gives the credits.
+    or an organisation (a JSON-LD author typed Organization, "Acme Team") gives the credits;
+    when the JSON-LD/meta author is a desk or team of the publisher, that is final.
     """
     site = metadata.site_name
     found: Byline | None = None
     credited: Byline | None = None
-    for parsed in _byline_sources(tree, metadata, site, host, mode):
+    for rank, parsed in enumerate(_byline_sources(tree, metadata, site, host, mode)):
         if parsed.authors:
             found = parsed
             break
         if parsed.credits and credited is None:
             credited = parsed
+        if rank == 0 and metadata.authors and parsed.credits and all(is_unit_credit(c) for c in parsed.credits):
+            break  # the page's metadata names a desk or team as the author: a name elsewhere is not it
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:

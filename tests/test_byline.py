@@ -188,3 +188,13 @@ def test_agency_with_a_job_title_is_the_agency_and_job_phrases_are_no_organisati
     assert parse_byline("Staff Writer Jane Doe").credits == ()
     assert parse_byline("Jr. Staff Writer").credits == ()
     assert parse_byline("A", single=True).credits == ()
+
+
+def test_unit_credits() -> None:
+    from cleaners.byline import is_unit_credit
+
+    assert is_unit_credit("TOI Lifestyle Desk")
+    assert is_unit_credit("The Acme Team")
+    assert not is_unit_credit("Jane Doe - Acme Editorial Team")  # a person and her team
+    assert not is_unit_credit("Acme Media")
+    assert not is_unit_credit("Team")
