@@ -236,7 +236,38 @@ def _spaced_text(element: lxml_html.HtmlElement) -> str:
     links = [t for t in links if t]
     if len(links) >= 2:
         return ", ".join(links)
-    return " ".join(" ".join(element.itertext()).split())
+    return _block_text(element)
+
+
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+_BLOCK_TAGS = frozenset(
+    {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "br"}
+)
+_BLOCK_BREAK = "\x00"
+
+
+def _block_pieces(element: lxml_html.HtmlElement, out: list[str]) -> None:
+    block = element.tag in _BLOCK_TAGS
+    if block:
+        out.append(_BLOCK_BREAK)
+    if element.text and element.tag not in _NOT_TEXT:
+        out.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            _block_pieces(child, out)
+        if child.tail:
+            out.append(child.tail)
+    if block:
+        out.append(_BLOCK_BREAK)
+
+
+def _block_text(element: lxml_html.HtmlElement) -> str:
+    """Element text with " | " where block elements meet ("By" / "Jane Doe" / "Staff writer" in
+    three <div>s), and a space between inline pieces ("<span>By</span><a>Jane Doe</a>")."""
+    out: list[str] = []
+    _block_pieces(element, out)
+    lines = (" ".join(line.split()) for line in " ".join(out).split(_BLOCK_BREAK))
+    return " | ".join(line for line in lines if line)
 
 
 _AUTHOR_HREF = re.compile(r"/(?:authors?|writers?|contributors?|columnists?|reporters?|journalists?|byline)/[^/?#]+/?$")
@@ -317,6 +348,8 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             continue
         if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
             continue
+        if not marked:
+            text = _block_text(element)
         if _chrome_ancestor(element):
             continue
         seen.add(text)
@@ -426,9 +459,6 @@ MAX_HEADLINE_DATE_CONTEXT = 300
 _NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
 _HEADLINE_DATE = re.compile(rf"(?<![\w/.-])(?:{_SHOWN_DATE}|{_NUMERIC_DATE})(?![\w/-])", re.IGNORECASE)
 _UPDATE_BEFORE = re.compile(r"(?:updat|modif|revis|edited)\w*\W*(?:on|at)?\W*$", re.IGNORECASE)
-
-
-_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
 def _own_texts(element: lxml_html.HtmlElement) -> Iterator[str]:

@@ -328,3 +328,16 @@ def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     assert extract_metadata(_tree(clear)).headline_date == "03/21/2023"
     in_script = "<html><body><h1>Harbour reopens</h1><script>x='May 1, 2020'</script><p>Text.</p></body></html>"
     assert extract_metadata(_tree(in_script)).headline_date is None
+
+
+def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
+    page = (
+        "<html><body><article><h1>Headline</h1><div class='writer-card'><div class='name'><div>By </div>"
+        "<a href='/people/jane-doe'>Jane Doe</a></div><div class='role'>EdTech Content writer</div></div>"
+        "<p>Text.</p></article></body></html>"
+    )
+    text, marked = byline_candidates(_tree(page))[0]
+    assert (text, marked) == ("By | Jane Doe | EdTech Content writer", True)
+    assert parse_byline(text, single=marked).authors == ("Jane Doe",)
+    inline = "<html><body><p><span>By</span><a href='/x'>Ana Lima</a></p></body></html>"
+    assert byline_candidates(_tree(inline))[0][0] == "By Ana Lima"
