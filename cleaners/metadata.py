@@ -696,7 +696,7 @@ def _without_site_part(h1: str, site: str | None) -> str:
 def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
     """An h1 that is the article's headline, not the site's name or a section label."""
     key = h1.casefold()
-    site_parts = {p.casefold() for o in others for p in _TITLE_SEPARATORS.split(o)[1:]}
+    site_parts = {p.casefold() for o in others for p in _minor_parts(o)}
     if (site and key == site.casefold()) or key in site_parts:
         return False
     if any(key in {f.casefold() for f in _title_forms(o, site)} for o in others):
@@ -706,6 +706,16 @@ def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
     if max(_word_overlap(h1, o) for o in others) < MIN_H1_OVERLAP:
         return False  # a promo line or a section label: it shares hardly a word with any title
     return len(h1.split()) >= MIN_H1_WORDS
+
+
+def _minor_parts(title: str) -> list[str]:
+    """The parts after a title's first separator that are shorter than the rest: the site's name.
+
+    In "Leadfeeder | State of SEO in 2026" the part after the bar is the headline, not the site.
+    """
+    parts = _TITLE_SEPARATORS.split(title)
+    total = len(title.split())
+    return [p for p in parts[1:] if 2 * len(p.split()) < total]
 
 
 _WORD = re.compile(r"\w+")

@@ -341,3 +341,11 @@ def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
     assert parse_byline(text, single=marked).authors == ("Jane Doe",)
     inline = "<html><body><p><span>By</span><a href='/x'>Ana Lima</a></p></body></html>"
     assert byline_candidates(_tree(inline))[0][0] == "By Ana Lima"
+
+
+def test_h1_matching_the_headline_after_a_leading_site_name_is_the_title() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Shed World | Ten tips for new gardeners this spring">'
+        "</head><body><h1>Ten tips for new gardeners this spring</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Ten tips for new gardeners this spring"
