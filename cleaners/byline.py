@@ -26,6 +26,15 @@ _TAIL = re.compile(
     re.IGNORECASE,
 )
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_ROMAN_SUFFIXES = frozenset({"II", "III", "IV"})
+
+
+def _is_suffix(word: str) -> bool:
+    """Jr., Sr., or a generation numeral written in capitals ("IV"; "Iv" is a name, as in "Taya Iv")."""
+    lowered = word.lower()
+    return lowered in _SUFFIXES and (lowered not in ("ii", "iii", "iv") or word.rstrip(".") in _ROMAN_SUFFIXES)
+
+
 _NAME_WORD = re.compile(
     r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|(?:de|da|del|der|den|di|du|la|le|van|von|bin|al|el|dos|das|ter|y)|[A-Z]\.)$",
     re.UNICODE,
@@ -145,14 +154,24 @@ def _drop_avatar_initials(words: list[str]) -> list[str]:
     return words
 
 
+#: "Jane Doe - Senior Editor": a name, a dash or bar, then who the person is.
+_ROLE_AFTER_DASH = re.compile(r"\s+[-–—|]\s+(.+)$")
+
+
+def _without_role(part: str) -> str:
+    """A name without a job title after a dash ("Eliz - Product marketer" -> "Eliz")."""
+    match = _ROLE_AFTER_DASH.search(part)
+    if match is None:
+        return part
+    titles = _name_words()[0]
+    role = [w.lower().strip(".,:") for w in match.group(1).split()]
+    return part[: match.start()] if any(w in titles for w in role) else part
+
+
 def _as_person(part: str, site_name: str | None = None, host: str | None = None, single: bool = False) -> str | None:
-    part = _TAIL.split(part, maxsplit=1)[0]
+    part = _without_role(_TAIL.split(part, maxsplit=1)[0])
     part = part.strip(" ,:;-–—|'\"“”")
-    if (
-        part.endswith(".")
-        and part.rsplit(None, 1)[-1].lower() not in _SUFFIXES
-        and not is_credential(part.rsplit(None, 1)[-1])
-    ):
+    if part.endswith(".") and not _is_suffix(part.rsplit(None, 1)[-1]) and not is_credential(part.rsplit(None, 1)[-1]):
         part = part.rstrip(".")
     if not part or _REJECT.search(part):
         return None
@@ -180,7 +199,7 @@ def _as_name(part: str, site_name: str | None, host: str | None, single: bool) -
         return None
     if not single and _is_site(" ".join(words), site_name, None):
         return None  # author markup may name a personal site's owner; plain text may not
-    core = [w for w in words if w.lower() not in _SUFFIXES]
+    core = [w for w in words if not _is_suffix(w)]
     if len(core) == 1:
         # One word: only from author markup, never the site's own name, and shaped like a name.
         ok = single and len(core[0]) >= 3 and core[0][0].isupper() and core[0][1:].islower()
@@ -199,7 +218,7 @@ def _parts(text: str) -> list[str]:
         piece = piece.strip()
         if not piece:
             continue
-        if parts and piece.lower() in _SUFFIXES:
+        if parts and _is_suffix(piece):
             parts[-1] = f"{parts[-1]} {piece}"
         elif parts and all(is_credential(w) for w in piece.split()) and not _as_agency(piece):
             parts[-1] = f"{parts[-1]}, {piece}"  # "Jane Doe, MD, PhD": post-nominals stay with the name
@@ -245,6 +264,18 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
     if marked or lowered & (organisation_words | _UNIT_WORDS) or _is_site(part, site_name, host):
         return part
     return None
+
+
+def is_unit_credit(name: str) -> bool:
+    """A desk, team or staff of the publisher ("TOI Lifestyle Desk", "The Acme Team"), not a person.
+
+    "Jane Doe - Acme Editorial Team" is a person with her team, not a unit.
+    """
+    words = name.split()
+    if len(words) < 2 or words[-1].lower().strip(".,") not in _UNIT_WORDS:
+        return False
+    head = re.split(r"\s+[-–—|]\s+", name, maxsplit=1)[0]
+    return head == name or _as_person(head) is None
 
 
 def parse_byline(

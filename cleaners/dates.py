@@ -85,6 +85,24 @@ def date_from_htmldate(
     return None
 
 
+def _agreed_day(
+    published: str | None, source: str | None, found: list[tuple[str, str]]
+) -> tuple[str | None, str | None]:
+    """The day that more of the page's date sources give than give the chosen one (at least two).
+
+    One source can be wrong in its own way (a stale template date, htmldate reading 03-09 as
+    3 September); two that agree on another day outweigh it. The agreeing value first in
+    trust order is kept (with its time and offset).
+    """
+    votes: dict[str, int] = {}
+    for value, _ in found:
+        votes[value[:10]] = votes.get(value[:10], 0) + 1
+    day, count = max(votes.items(), key=lambda item: item[1], default=("", 0))
+    if count < 2 or (published is not None and votes.get(published[:10], 0) >= count):
+        return published, source
+    return next((value, name) for value, name in found if value[:10] == day)
+
+
 def find_dates(
     jsonld_published: str | None,
     meta_published: str | None,
@@ -94,6 +112,7 @@ def find_dates(
     url: str | None,
     time_element: str | None = None,
     label_date: str | None = None,
+    headline_date: str | None = None,
     *,
     consult_page: bool = True,
     free_text: bool = True,
@@ -105,7 +124,8 @@ def find_dates(
     the headline is trusted over htmldate's guess over the whole page; after it, ``label_date``,
     the date a visible "Published"/"Posted on" label gives. ``consult_page=False`` skips
     htmldate (the costliest step) and trusts the metadata; ``free_text=False`` keeps htmldate to the
-    page's markup (see ``date_from_htmldate``).
+    page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just after the
+    headline, replaces a day that only htmldate or the URL gave.
     """
     published, published_source = None, None
     declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
@@ -119,13 +139,26 @@ def find_dates(
     shown = date_from_htmldate(page, url, original=True, free_text=free_text) if consult else None
     if shown and (published is None or published[:10] != shown):
         published, published_source = shown, "htmldate"
-    if published is None and (found := date_from_url(url)):
-        published, published_source = found, "url"
+    from_url = date_from_url(url)
+    if published is None and from_url:
+        published, published_source = from_url, "url"
     updated, updated_source = None, None
     for value, source in ((jsonld_modified, "jsonld"), (meta_modified, "meta")):
         if normalised := normalise_date(value):
             updated, updated_source = normalised, source
             break
+    candidates = [(normalise_date(v), s) for v, s in declared] + [(shown, "htmldate"), (from_url, "url")]
+    found = [(value, source) for value, source in candidates if value]
+    published, published_source = _agreed_day(published, published_source, found)
+    shown_time = normalise_date(time_element)
+    if shown_time and updated and shown_time[:10] == updated[:10] and published and published[:10] != updated[:10]:
+        # the page's dating <time> element shows the update: that is the day a reader sees
+        published, published_source = shown_time, "time"
+    under_headline = normalise_date(headline_date)
+    if under_headline and published_source in ("htmldate", "url", None):
+        votes = sum(1 for value, _ in found if published and value[:10] == published[:10])
+        if votes < 2:  # htmldate's or the URL's date alone: the one written under the headline wins
+            published, published_source = under_headline, "headline"
     if updated is not None and published is not None and updated < published:
         updated, updated_source = None, None
     return PageDates(published, published_source, updated, updated_source)

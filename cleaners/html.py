@@ -20,7 +20,7 @@ from trafilatura.metadata import extract_author
 from trafilatura.readability_lxml import Document as QuickReadability
 from trafilatura.utils import load_html
 
-from cleaners.byline import Byline, names_from_list, parse_byline
+from cleaners.byline import Byline, is_unit_credit, names_from_list, parse_byline
 from cleaners.dates import find_dates
 from cleaners.errors import Rejected
 from cleaners.metadata import PageMetadata, byline_candidates, choose_title, extract_metadata, unescape_html
@@ -263,17 +263,24 @@ def find_byline(
     """Authors from structured sources first (JSON-LD, meta), then byline elements.
 
     The first source naming a person wins. When none does, the first source crediting an agency
-    or an organisation (a JSON-LD author typed Organization, "Acme Team") gives the credits.
+    or an organisation (a JSON-LD author typed Organization, "Acme Team") gives the credits;
+    when the JSON-LD/meta author is a desk or team of the publisher, that is final. A visible
+    "By …" byline naming someone else beats a <meta name="author"> (not a JSON-LD author).
     """
     site = metadata.site_name
     found: Byline | None = None
     credited: Byline | None = None
-    for parsed in _byline_sources(tree, metadata, site, host, mode):
+    for rank, parsed in enumerate(_byline_sources(tree, metadata, site, host, mode)):
         if parsed.authors:
             found = parsed
             break
         if parsed.credits and credited is None:
             credited = parsed
+        if rank == 0 and metadata.authors and parsed.credits and all(is_unit_credit(c) for c in parsed.credits):
+            break  # the page's metadata names a desk or team as the author: a name elsewhere is not it
+    from_meta = metadata.author_source == "meta" and found is not None and found.raw == ", ".join(metadata.authors)
+    if found is not None and from_meta and found.authors:
+        found = _visible_byline(found, tree, site, host) or found
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:
@@ -281,6 +288,31 @@ def find_byline(
     if found is None:
         return Byline(raw="; ".join(credit_lines), authors=(), credits=tuple(dict.fromkeys(extra)))
     return Byline(found.raw, found.authors, tuple(dict.fromkeys((*found.credits, *extra))))
+
+
+_BY_PREFIX = re.compile(r"^(?:by|written by|article by|words by|story by)\b", re.IGNORECASE)
+
+
+def _name_keys(names: tuple[str, ...]) -> set[str]:
+    return {" ".join(_WORD.findall(name.casefold())) for name in names}
+
+
+def _visible_byline(declared: Byline, tree: lxml_html.HtmlElement, site: str | None, host: str | None) -> Byline | None:
+    """The page's first "By …" byline when it names other people than the <meta> author.
+
+    A <meta name="author"> often carries the account that posted the page (an SEO login, the
+    company) where the byline the reader sees names the writer. A visible name that extends
+    the declared one ("Jane Doe Verified") is the same person.
+    """
+    declared_keys = _name_keys(declared.authors)
+    for text, marked in byline_candidates(tree):
+        if not _BY_PREFIX.match(text):
+            continue
+        shown = parse_byline(text, site, host, single=marked)
+        keys = _name_keys(shown.authors)
+        same = any(a.startswith(b) or b.startswith(a) for a in declared_keys for b in keys)
+        return shown if shown.authors and not same else None
+    return None
 
 
 def _byline_sources(
@@ -331,6 +363,7 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
         url,
         time_element=metadata.time_published,
         label_date=metadata.label_published,
+        headline_date=metadata.headline_date,
         consult_page=mode == "best" or not metadata.published,
         free_text=mode == "best",
     )

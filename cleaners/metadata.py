@@ -53,6 +53,7 @@ class PageMetadata:
     headline: str | None = None
     og_title: str | None = None
     h1: str | None = None
+    h1_segments: tuple[str, ...] = ()  # the h1 element's text pieces, one per text node
     html_title: str | None = None
     site_name: str | None = None
     authors: tuple[str, ...] = ()
@@ -66,6 +67,7 @@ class PageMetadata:
     language: str | None = None
     time_published: str | None = None
     label_published: str | None = None
+    headline_date: str | None = None  # the first date written just after the headline
 
 
 def _text(value: Any) -> str | None:
@@ -236,7 +238,38 @@ def _spaced_text(element: lxml_html.HtmlElement) -> str:
     links = [t for t in links if t]
     if len(links) >= 2:
         return ", ".join(links)
-    return " ".join(" ".join(element.itertext()).split())
+    return _block_text(element)
+
+
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+_BLOCK_TAGS = frozenset(
+    {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "br"}
+)
+_BLOCK_BREAK = "\x00"
+
+
+def _block_pieces(element: lxml_html.HtmlElement, out: list[str]) -> None:
+    block = element.tag in _BLOCK_TAGS
+    if block:
+        out.append(_BLOCK_BREAK)
+    if element.text and element.tag not in _NOT_TEXT:
+        out.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            _block_pieces(child, out)
+        if child.tail:
+            out.append(child.tail)
+    if block:
+        out.append(_BLOCK_BREAK)
+
+
+def _block_text(element: lxml_html.HtmlElement) -> str:
+    """Element text with " | " where block elements meet ("By" / "Jane Doe" / "Staff writer" in
+    three <div>s), and a space between inline pieces ("<span>By</span><a>Jane Doe</a>")."""
+    out: list[str] = []
+    _block_pieces(element, out)
+    lines = (" ".join(line.split()) for line in " ".join(out).split(_BLOCK_BREAK))
+    return " | ".join(line for line in lines if line)
 
 
 _AUTHOR_HREF = re.compile(r"/(?:authors?|writers?|contributors?|columnists?|reporters?|journalists?|byline)/[^/?#]+/?$")
@@ -322,6 +355,8 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             continue
         if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
             continue
+        if not marked:
+            text = _block_text(element)
         if _chrome_ancestor(element):
             continue
         seen.add(text)
@@ -332,6 +367,8 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
 
 
 _UPDATE_MARK = re.compile(r"updat|modif|revis|edited", re.IGNORECASE)
+#: Everything after a time element's own opening words ("Updated on June 18, 2025" -> "Updated on").
+_UPDATE_LEAD = re.compile(r"[\d(].*$", re.DOTALL)
 
 
 def _text_before(element: lxml_html.HtmlElement) -> str:
@@ -350,7 +387,8 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
     """The ``datetime`` of the page's first ``<time>`` element that dates the article.
 
     Skipped: times in navigation, footers, comments or related stories, and times that are
-    marked (class, itemprop, or the words just before them) as an update or modification.
+    marked (class, itemprop, the words just before them or their own opening words) as an
+    update or modification.
     """
     for element in tree.iter("time"):
         value = (element.get("datetime") or "").strip()
@@ -360,7 +398,8 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
         names = " ".join((element.get("class") or "", element.get("itemprop") or ""))
         if parent is not None:
             names += " " + (parent.get("class") or "")
-        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(_text_before(element)) or _chrome_ancestor(element):
+        lead_in = _text_before(element) + " " + _UPDATE_LEAD.sub("", (element.text or "")[:40])
+        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(lead_in) or _chrome_ancestor(element):
             continue
         return value
     return None
@@ -406,14 +445,75 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _h1(tree: lxml_html.HtmlElement, others: list[str], site: str | None) -> str | None:
-    """The page's headline h1: the first h1 that another title source agrees with, else the first.
+def _h1(
+    tree: lxml_html.HtmlElement, others: list[str], site: str | None
+) -> tuple[str | None, tuple[str, ...], lxml_html.HtmlElement | None]:
+    """The headline h1's text, text pieces and element: the first h1 another title source agrees with, else the first.
 
     Pages with several h1 elements often put the logo or a menu label in the first one.
     """
-    texts = [t for t in (_element_text(e) for e in tree.iter("h1")) if t][:MAX_H1_CANDIDATES]
+    found = [(t, e) for e in tree.iter("h1") if (t := _element_text(e))][:MAX_H1_CANDIDATES]
     forms = {f.casefold() for o in others for f in _title_forms(unescape_html(o), site)}
-    return next((t for t in texts if unescape_html(t).casefold() in forms), texts[0] if texts else None)
+    chosen = next(((t, e) for t, e in found if unescape_html(t).casefold() in forms), found[0] if found else None)
+    if chosen is None:
+        return None, (), None
+    pieces = (" ".join(piece.split()) for piece in chosen[1].itertext())
+    return chosen[0], tuple(piece for piece in pieces if piece), chosen[1]
+
+
+#: How much of the text after the headline is read for the date shown under it (byline, dateline).
+MAX_HEADLINE_DATE_CONTEXT = 300
+_NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
+_HEADLINE_DATE = re.compile(rf"(?<![\w/.-])(?:{_SHOWN_DATE}|{_NUMERIC_DATE})(?![\w/-])", re.IGNORECASE)
+_UPDATE_BEFORE = re.compile(r"(?:updat|modif|revis|edited)\w*\W*(?:on|at)?\W*$", re.IGNORECASE)
+
+
+def _own_texts(element: lxml_html.HtmlElement) -> Iterator[str]:
+    """An element's text in document order, without scripts and styles (its tail excluded)."""
+    if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _own_texts(child)
+        if child.tail:
+            yield child.tail
+
+
+def _text_after(element: lxml_html.HtmlElement) -> Iterator[str]:
+    """The page's text after an element, in document order, read lazily."""
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        if node.tail:
+            yield node.tail
+        for sibling in node.itersiblings():
+            yield from _own_texts(sibling)
+            if sibling.tail:
+                yield sibling.tail
+        node = node.getparent()
+
+
+def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """The first date written in the text just after the headline (the byline's date), as written.
+
+    Skipped: a date introduced as an update ("Updated Dec 4, 2025"), and an all-numeric date
+    whose day and month could be either way round ("03/10/2023").
+    """
+    if h1 is None:
+        return None
+    text = ""
+    for raw in _text_after(h1):
+        if piece := " ".join(raw.split()):
+            text += " " + piece
+            if len(text) > MAX_HEADLINE_DATE_CONTEXT:
+                break
+    match = _HEADLINE_DATE.search(text[:MAX_HEADLINE_DATE_CONTEXT])
+    if match is None or _UPDATE_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+        return None
+    numbers = match.group(0).split("/")
+    if len(numbers) == 3 and int(numbers[0]) <= 12 and int(numbers[1]) <= 12 and numbers[0] != numbers[1]:
+        return None
+    return match.group(0)
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -445,10 +545,12 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     headline = _text(article.get("headline")) or _text(article.get("name")) if article else None
     og_title = meta.get("og:title") or meta.get("twitter:title")
     site_name = next((s for s in site_names if s), None)
+    h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
-        h1=_h1(tree, [t for t in (og_title, headline, html_title) if t], site_name),
+        h1=h1,
+        h1_segments=h1_segments,
         html_title=html_title,
         site_name=site_name,
         authors=tuple(authors),
@@ -461,6 +563,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
         time_published=time_element_date(tree),
         label_published=labelled_published_date(tree),
+        headline_date=date_after_headline(h1_element),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 
@@ -510,14 +613,36 @@ def choose_title(metadata: PageMetadata) -> str | None:
     sources = [(name, unescape_html(value)) for name, value in sources if value]
     if not sources:
         return None
-    return _plain_quotes_if_given(_choose(sources, site), [value for _, value in sources])
+    segments = tuple(unescape_html(s) for s in metadata.h1_segments)
+    chosen = _without_pipe_part(_choose(sources, site, segments))
+    return _plain_quotes_if_given(chosen, [value for _, value in sources])
 
 
-def _choose(sources: list[tuple[str, str]], site: str | None) -> str:
+#: A part before a " | " of at most this many words is a section label ("Opinion | …"), not the headline.
+MAX_SECTION_WORDS = 2
+
+
+def _without_pipe_part(title: str) -> str:
+    """The headline part of a title that a pipe divides ("Headline | Section | Site").
+
+    A pipe is not headline punctuation: what follows it (or a short section label before it)
+    is a section, a tag line or the site's name, whichever source carried it (often the h1).
+    """
+    parts = [p.strip() for p in title.split(" | ")]
+    if len(parts) < 2:
+        return title
+    if len(parts[0].split()) <= MAX_SECTION_WORDS:
+        return " | ".join(parts[1:]) if len(parts) > 2 else parts[1]
+    return parts[0]
+
+
+def _choose(sources: list[tuple[str, str]], site: str | None, h1_segments: tuple[str, ...] = ()) -> str:
     h1 = next((value for name, value in sources if name == "h1"), None)
     others = [value for name, value in sources if name != "h1"]
+    if h1 and (inner := _declared_title_inside(h1, h1_segments, others, site)):
+        return inner
     if h1 and _plausible_h1(h1, others, site):
-        return h1
+        return _without_site_part(h1, site)
     forms: dict[str, list] = {}  # type: ignore[type-arg]
     for rank, (_, value) in enumerate(sources):
         variants = _title_forms(value, site)
@@ -534,12 +659,51 @@ def _choose(sources: list[tuple[str, str]], site: str | None) -> str:
 
 
 MIN_H1_WORDS = 4
+#: A declared title found inside a longer h1 must have at least this many words to be its headline.
+MIN_INNER_TITLE_WORDS = 3
+
+
+def _declared_title_inside(h1: str, segments: tuple[str, ...], others: list[str], site: str | None) -> str | None:
+    """The declared title (og, JSON-LD, <title>, site part removed) that the h1 element's pieces make up.
+
+    Templates put the date, the byline, a "Blog:" label or a source link in their own elements
+    inside the h1: when the page's declared title is exactly the h1's other text pieces (and
+    most of its words), that is the headline without them. And where the h1 shows a headline
+    and its subtitle as two pieces, the declared title joins them with the page's own separator.
+    """
+    if len(segments) < 2:
+        return None
+    key = h1.casefold()
+    total = len(h1.split())
+    runs = {
+        " ".join(segments[start:end]).casefold()
+        for start in range(len(segments))
+        for end in range(start + 1, len(segments) + 1)
+        if end - start < len(segments)
+    }
+    joined = {sep.join(segments).casefold() for sep in (" - ", " – ", " — ", ": ")}
+    for other in others:
+        for form in _title_forms(other, site):
+            folded = " ".join(form.split()).casefold()
+            if folded == key or len(form.split()) < MIN_INNER_TITLE_WORDS:
+                continue
+            if folded in joined or (folded in runs and 2 * len(form.split()) > total):
+                return form
+    return None
+
+
+def _without_site_part(h1: str, site: str | None) -> str:
+    """An h1 without a trailing " – Site Name" (some templates print the site name in the h1)."""
+    parts = _TITLE_SEPARATORS.split(h1)
+    if site and len(parts) >= 2 and parts[-1].casefold() == site.casefold():
+        return h1[: h1.rfind(parts[-1])].rstrip(" |–—-:·•»")
+    return h1
 
 
 def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
     """An h1 that is the article's headline, not the site's name or a section label."""
     key = h1.casefold()
-    site_parts = {p.casefold() for o in others for p in _TITLE_SEPARATORS.split(o)[1:]}
+    site_parts = {p.casefold() for o in others for p in _minor_parts(o)}
     if (site and key == site.casefold()) or key in site_parts:
         return False
     if any(key in {f.casefold() for f in _title_forms(o, site)} for o in others):
@@ -549,6 +713,16 @@ def _plausible_h1(h1: str, others: list[str], site: str | None) -> bool:
     if max(_word_overlap(h1, o) for o in others) < MIN_H1_OVERLAP:
         return False  # a promo line or a section label: it shares hardly a word with any title
     return len(h1.split()) >= MIN_H1_WORDS
+
+
+def _minor_parts(title: str) -> list[str]:
+    """The parts after a title's first separator that are shorter than the rest: the site's name.
+
+    In "Leadfeeder | State of SEO in 2026" the part after the bar is the headline, not the site.
+    """
+    parts = _TITLE_SEPARATORS.split(title)
+    total = len(title.split())
+    return [p for p in parts[1:] if 2 * len(p.split()) < total]
 
 
 _WORD = re.compile(r"\w+")

@@ -188,3 +188,25 @@ def test_agency_with_a_job_title_is_the_agency_and_job_phrases_are_no_organisati
     assert parse_byline("Staff Writer Jane Doe").credits == ()
     assert parse_byline("Jr. Staff Writer").credits == ()
     assert parse_byline("A", single=True).credits == ()
+
+
+def test_unit_credits() -> None:
+    from cleaners.byline import is_unit_credit
+
+    assert is_unit_credit("TOI Lifestyle Desk")
+    assert is_unit_credit("The Acme Team")
+    assert not is_unit_credit("Jane Doe - Acme Editorial Team")  # a person and her team
+    assert not is_unit_credit("Acme Media")
+    assert not is_unit_credit("Team")
+
+
+def test_job_title_after_a_dash_is_not_part_of_the_name() -> None:
+    assert parse_byline("Jane Doe - Senior Editor").authors == ("Jane Doe",)
+    assert parse_byline("Maddy — Product marketer", single=True).authors == ("Maddy",)
+    assert parse_byline("Ana Lima - Lisbon").authors == ()  # a place, not a role: left alone
+
+
+def test_generation_numerals_only_in_capitals() -> None:
+    assert parse_byline("John Smith IV").authors == ("John Smith IV",)
+    assert parse_byline("Taya Iv", single=True).authors == ("Taya Iv",)
+    assert parse_byline("Ann Lee, III").authors == ("Ann Lee III",)

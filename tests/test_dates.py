@@ -118,3 +118,26 @@ def test_free_text_search_is_skipped_when_asked() -> None:
     markup_only = find_dates(None, None, None, None, prose, None, free_text=False)
     assert (markup_only.published, markup_only.published_source) == (None, None)
     assert find_dates(None, None, None, None, PAGE, None, free_text=False).published == "2021-03-03"
+
+
+def test_two_sources_agreeing_on_a_day_outweigh_the_first_one() -> None:
+    # the <meta> date and the visible "Published" label agree; htmldate alone reads 2021-03-03
+    alone = find_dates(None, "2020-03-09", None, None, PAGE, None)
+    assert (alone.published, alone.published_source) == ("2021-03-03", "htmldate")
+    found = find_dates(None, "2020-03-09", None, None, PAGE, None, label_date="March 9, 2020")
+    assert (found.published, found.published_source) == ("2020-03-09", "meta")
+
+
+def test_time_element_showing_the_update_is_the_day_a_reader_sees() -> None:
+    found = find_dates(
+        "2012-09-12T16:45:28Z", None, "2021-09-08T18:02:10Z", None, BLANK, None, time_element="2021-09-08T18:02:10Z"
+    )
+    assert (found.published, found.published_source) == ("2021-09-08T18:02:10+00:00", "time")
+    assert found.updated == "2021-09-08T18:02:10+00:00"
+
+
+def test_date_under_the_headline_replaces_a_date_only_htmldate_found() -> None:
+    found = find_dates(None, None, None, None, PAGE, None, headline_date="December 18, 2025")
+    assert (found.published, found.published_source) == ("2025-12-18", "headline")
+    declared = find_dates("2021-03-03T10:00:00Z", None, None, None, PAGE, None, headline_date="December 18, 2025")
+    assert declared.published_source == "jsonld"  # metadata and htmldate agree: two sources

@@ -165,3 +165,21 @@ def test_organisation_author_alone_becomes_the_credit() -> None:
     found = extract_html(_page(jsonld, byline=""), None)
     assert found.authors == ()
     assert found.credits == ("Example Media Group", "The Canadian Press")
+
+
+def test_desk_named_as_author_in_the_metadata_is_final() -> None:
+    jsonld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bridge",
+      "author": {"@type": "Person", "name": "Metro News Desk"}}</script>"""
+    found = extract_html(_page(jsonld, byline="<div class='author-card'>Ana Lima</div>"), None)
+    assert found.authors == ()
+    assert found.credits[0] == "Metro News Desk"
+
+
+def test_visible_byline_beats_a_different_meta_author() -> None:
+    def with_meta_author(name: str) -> str:
+        tag = '<meta property="og:title"'
+        return _page().replace(tag, f'<meta name="author" content="{name}">{tag}')
+
+    assert extract_html(with_meta_author("Mark Stone"), None).authors == ("Jane Doe", "John Roe")
+    # the meta naming the byline's first person is kept as it is
+    assert extract_html(with_meta_author("Jane Doe"), None).authors == ("Jane Doe",)

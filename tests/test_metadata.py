@@ -248,3 +248,104 @@ def test_published_label_in_related_stories_or_without_a_date_is_ignored() -> No
     assert extract_metadata(_tree(related)).label_published is None
     undated = "<html><body><p>This report was published by the council.</p></body></html>"
     assert extract_metadata(_tree(undated)).label_published is None
+
+
+def test_date_and_byline_inside_the_h1_are_not_the_headline() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Harbour reopens after the storm"></head>'
+        "<body><h1>Harbour reopens after the storm<span class='posted-on'>Posted on "
+        "<time datetime='2024-05-03'>May 3, 2024</time></span></h1><p>x</p></body></html>"
+    )
+    found = extract_metadata(_tree(page))
+    assert found.h1_segments == ("Harbour reopens after the storm", "Posted on", "May 3, 2024")
+    assert choose_title(found) == "Harbour reopens after the storm"
+
+
+def test_label_before_the_headline_in_the_h1_is_dropped() -> None:
+    page = (
+        "<html><head><title>Ten tips for new gardeners | Shed World</title></head>"
+        "<body><h1><strong>Blog:</strong> Ten tips for new gardeners</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Ten tips for new gardeners"
+
+
+def test_h1_subtitle_piece_is_kept_when_most_of_the_h1() -> None:
+    # the declared title is the short piece: the h1's long first line is a headline, not chrome
+    page = (
+        '<html><head><meta property="og:title" content="Budgets 101"></head>'
+        "<body><h1>Household budgeting for first time renters <span>Budgets 101</span></h1></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Household budgeting for first time renters Budgets 101"
+
+
+def test_headline_and_subtitle_pieces_take_the_declared_separator() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Why tutors matter - Choosing a good tutor"></head>'
+        "<body><h1><span>Why tutors matter</span> <span>Choosing a good tutor</span></h1></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Why tutors matter - Choosing a good tutor"
+
+
+def test_a_pipe_ends_the_headline() -> None:
+    page = "<html><body><h1>How to sleep through the night | Patient Education | City Hospital</h1></body></html>"
+    assert choose_title(extract_metadata(_tree(page))) == "How to sleep through the night"
+    section_first = "<html><body><h1>Opinion | Why the harbour must stay open</h1></body></html>"
+    assert choose_title(extract_metadata(_tree(section_first))) == "Why the harbour must stay open"
+
+
+def test_site_name_at_the_end_of_the_h1_is_dropped() -> None:
+    page = (
+        '<html><head><meta property="og:site_name" content="Artwire"></head>'
+        "<body><h1>Best art shows of the year – Artwire</h1></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Best art shows of the year"
+
+
+def test_time_element_that_says_updated_is_not_the_publication_date() -> None:
+    page = (
+        "<html><body><article><h1>Headline</h1><div>By Jane Doe</div>"
+        "<time datetime='2025-06-18T16:35:02Z'>Updated on June 18, 2025 at 12:35 PM</time>"
+        "<p>Published <time datetime='2024-10-15'>October 15, 2024</time></p></article></body></html>"
+    )
+    assert extract_metadata(_tree(page)).time_published == "2024-10-15"
+
+
+def test_date_written_under_the_headline() -> None:
+    page = (
+        "<html><body><nav><a href='/'>Home</a></nav><article><h1>Harbour reopens</h1>"
+        "<div class='meta'><span>Jane Doe</span> · <span>December 18, 2025</span> · 3 min read</div>"
+        "<p>The harbour reopened on 2 January 2026.</p></article></body></html>"
+    )
+    assert extract_metadata(_tree(page)).headline_date == "December 18, 2025"
+
+
+def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
+    updated = "<html><body><h1>Harbour reopens</h1><p>Updated Dec 4, 2025</p><p>Text.</p></body></html>"
+    assert extract_metadata(_tree(updated)).headline_date is None
+    ambiguous = "<html><body><h1>Harbour reopens</h1><p>03/10/2023 by Jane</p></body></html>"
+    assert extract_metadata(_tree(ambiguous)).headline_date is None
+    clear = "<html><body><h1>Harbour reopens</h1><p>03/21/2023 by Jane</p></body></html>"
+    assert extract_metadata(_tree(clear)).headline_date == "03/21/2023"
+    in_script = "<html><body><h1>Harbour reopens</h1><script>x='May 1, 2020'</script><p>Text.</p></body></html>"
+    assert extract_metadata(_tree(in_script)).headline_date is None
+
+
+def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
+    page = (
+        "<html><body><article><h1>Headline</h1><div class='writer-card'><div class='name'><div>By </div>"
+        "<a href='/people/jane-doe'>Jane Doe</a></div><div class='role'>EdTech Content writer</div></div>"
+        "<p>Text.</p></article></body></html>"
+    )
+    text, marked = byline_candidates(_tree(page))[0]
+    assert (text, marked) == ("By | Jane Doe | EdTech Content writer", True)
+    assert parse_byline(text, single=marked).authors == ("Jane Doe",)
+    inline = "<html><body><p><span>By</span><a href='/x'>Ana Lima</a></p></body></html>"
+    assert byline_candidates(_tree(inline))[0][0] == "By Ana Lima"
+
+
+def test_h1_matching_the_headline_after_a_leading_site_name_is_the_title() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Shed World | Ten tips for new gardeners this spring">'
+        "</head><body><h1>Ten tips for new gardeners this spring</h1><p>x</p></body></html>"
+    )
+    assert choose_title(extract_metadata(_tree(page))) == "Ten tips for new gardeners this spring"
