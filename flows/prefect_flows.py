@@ -128,11 +128,13 @@ def cleaned_pairs(
 
 
 @task(name="archive-batch", cache_policy=NO_CACHE, task_run_name="batch-{batch_no}")
-def archive_batch(run: IngestRun, batch: list[Capture | Quarantined], batch_no: int, cleaner: BatchCleaner) -> int:
-    """Skip known captures, clean the rest (never retried), commit (retried); returns the batch size."""
-    to_clean, rejected = run.split_known(batch)
+def archive_batch(
+    run: IngestRun, to_clean: list[Capture], rejected: list[Quarantined], batch_no: int, cleaner: BatchCleaner
+) -> int:
+    """Clean a batch's new captures (never retried) and commit them with its read-time rejections
+    (retried); returns how many captures it handled."""
     commit_batch(run, cleaned_pairs(to_clean, rejected, cleaner), batch_no)
-    return len(batch)
+    return len(to_clean) + len(rejected)
 
 
 class FutureWindow:
@@ -200,10 +202,13 @@ def ingest_flow(
         with cleaning_pool(workers, extraction) as cleaner:
             try:
                 for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):
-                    if workers == IN_PROCESS:
-                        archive_batch(run, batch, batch_no, cleaner)
+                    to_clean, rejected = run.split_known(batch)
+                    if not to_clean and not rejected:
+                        run.commit([])  # all archived already (a rerun): no task run, nothing to write
+                    elif workers == IN_PROCESS:
+                        archive_batch(run, to_clean, rejected, batch_no, cleaner)
                     else:
-                        window.add(archive_batch.submit(run, batch, batch_no, cleaner))
+                        window.add(archive_batch.submit(run, to_clean, rejected, batch_no, cleaner))
             finally:
                 window.drain()
     report = finish_run(run)

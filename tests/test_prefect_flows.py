@@ -34,6 +34,20 @@ def test_flow_with_worker_processes_archives_each_capture_once(mixed_inputs: Pat
     assert read_table(tmp_path / "a").num_rows == 2
 
 
+def test_a_rerun_runs_no_batch_task_for_captures_already_archived(
+    mixed_inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of known captures is counted in the flow itself: no task run (7-10 ms each)."""
+    import flows.prefect_flows
+    from flows.prefect_flows import ingest_flow
+
+    ingest_flow(sources=[str(mixed_inputs)], archive=str(tmp_path / "a"), batch_size=2)
+    batch_tasks = []
+    monkeypatch.setattr(flows.prefect_flows, "cleaned_pairs", lambda *args: batch_tasks.append(args) or [])
+    again = ingest_flow(sources=[str(mixed_inputs)], archive=str(tmp_path / "a"), batch_size=2)
+    assert (again["seen"], again["duplicates"], batch_tasks) == (5, 5, [])
+
+
 def test_flow_publishes_its_report_as_an_artifact(mixed_inputs: Path, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
