@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 DEFAULT_ARCHIVE = "archive"
 DEFAULT_ROWS_PER_FILE = 5_000
 #: Smaller batches for backfills: each worker holds one batch queued, and 200 HTML pages are about
-#: 36 MB (measured peak of the parent with 2 workers: 549 MB at 200 a batch). 50 a batch is still
-#: far from Prefect's per-task cost (400 tasks for 20,000 captures, about 4 s).
-BACKFILL_BATCH_SIZE = 50
+#: 36 MB (measured peak of the parent with 2 workers: 549 MB at 200 a batch). 25 a batch took the
+#: whole tree from 1,030 to 973 MiB against 50 (2,000 captures, 2 workers) at the same speed, and is
+#: still far from Prefect's per-task cost (800 batches for 20,000 captures, about 8 s of task runs).
+BACKFILL_BATCH_SIZE = 25
 
 
 def _positive_int(value: str) -> int:

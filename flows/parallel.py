@@ -16,9 +16,10 @@ from flows.batch import BatchCleaner, CleanResult, clean_batch
 from schemas.records import Capture
 
 IN_PROCESS = 0
-#: A worker process is replaced after this many batches: lxml and the extractors keep memory
-#: they allocated for large pages, and a fresh worker (about 2 s to start) gives it back.
-BATCHES_PER_WORKER = 25
+#: A worker process is replaced after this many batches (1,250 captures at the backfill's 25 a
+#: batch): lxml and the extractors keep memory they allocated for large pages, and a fresh worker
+#: (about 2 s to start) gives it back.
+BATCHES_PER_WORKER = 50
 
 
 def default_workers() -> int:
