@@ -42,6 +42,7 @@ from flows.runner import (  # noqa: E402
     ProgressListener,
     RunReport,
     batched,
+    cleaned_pairs,
 )
 from flows.sources import InputFile, SourceOptions, discover  # noqa: E402
 from schemas.records import Capture, Quarantined  # noqa: E402
@@ -115,16 +116,6 @@ def commit_batch(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch
 def finish_run(run: IngestRun) -> RunReport:
     """Flush what is still buffered and build the report (retried: the flush writes files)."""
     return run.finish()
-
-
-def cleaned_pairs(
-    to_clean: list[Capture], rejected: list[Quarantined], cleaner: BatchCleaner
-) -> list[tuple[Capture, CleanResult]]:
-    """(capture, result) pairs: read-time rejections as they are, the rest cleaned."""
-    pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
-    if to_clean:
-        pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
-    return pairs
 
 
 @task(name="archive-batch", cache_policy=NO_CACHE, task_run_name="batch-{batch_no}")

@@ -44,6 +44,16 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def cleaned_pairs(
+    to_clean: list[Capture], rejected: list[Quarantined], cleaner: BatchCleaner
+) -> list[tuple[Capture, CleanResult]]:
+    """(capture, result) pairs: read-time rejections as they are, the rest cleaned."""
+    pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
+    if to_clean:
+        pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
+    return pairs
+
+
 @dataclass(frozen=True)
 class CaptureWindow:
     """Captures taken in ``[since, until)``; either end may be open."""
@@ -230,10 +240,7 @@ class IngestRun:
     def process(self, batch: list[Capture | Quarantined], cleaner: BatchCleaner | None = None) -> None:
         """Skip known captures, clean the rest (in this process unless ``cleaner`` says otherwise), commit."""
         cleaner = cleaner or partial(clean_batch, mode=self.extraction)
-        to_clean, rejected = self.split_known(batch)
-        pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
-        if to_clean:
-            pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
+        pairs = cleaned_pairs(*self.split_known(batch), cleaner)
         fault_point("cleaned")
         self.commit(pairs)
 
