@@ -32,7 +32,7 @@ _ROMAN_SUFFIXES = frozenset({"II", "III", "IV"})
 def _is_suffix(word: str) -> bool:
     """Jr., Sr., or a generation numeral written in capitals ("IV"; "Iv" is a name, as in "Taya Iv")."""
     lowered = word.lower()
-    return lowered in _SUFFIXES and (lowered not in ("ii", "iii", "iv") or word.rstrip(".") in _ROMAN_SUFFIXES)
+    return lowered in _SUFFIXES and (lowered.upper() not in _ROMAN_SUFFIXES or word in _ROMAN_SUFFIXES)
 
 
 _NAME_WORD = re.compile(

@@ -127,12 +127,9 @@ def find_dates(
     page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just after the
     headline, replaces a day that only htmldate or the URL gave.
     """
-    published, published_source = None, None
     declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
-    for value, source in declared:
-        if normalised := normalise_date(value):
-            published, published_source = normalised, source
-            break
+    declared_dates = {source: normalise_date(value) for value, source in declared}  # in trust order
+    published, published_source = next(((v, s) for s, v in declared_dates.items() if v), (None, None))
     # htmldate weighs the dates a reader sees on the page; when it names another day than the
     # metadata (often an old first-publication date left in a template), the page wins.
     consult = consult_page and published_source not in ("time", "label")
@@ -147,10 +144,10 @@ def find_dates(
         if normalised := normalise_date(value):
             updated, updated_source = normalised, source
             break
-    candidates = [(normalise_date(v), s) for v, s in declared] + [(shown, "htmldate"), (from_url, "url")]
+    candidates = [*((v, s) for s, v in declared_dates.items()), (shown, "htmldate"), (from_url, "url")]
     found = [(value, source) for value, source in candidates if value]
     published, published_source = _agreed_day(published, published_source, found)
-    shown_time = normalise_date(time_element)
+    shown_time = declared_dates["time"]
     if shown_time and updated and shown_time[:10] == updated[:10] and published and published[:10] != updated[:10]:
         # the page's dating <time> element shows the update: that is the day a reader sees
         published, published_source = shown_time, "time"

@@ -278,8 +278,7 @@ def find_byline(
             credited = parsed
         if rank == 0 and metadata.authors and parsed.credits and all(is_unit_credit(c) for c in parsed.credits):
             break  # the page's metadata names a desk or team as the author: a name elsewhere is not it
-    from_meta = metadata.author_source == "meta" and found is not None and found.raw == ", ".join(metadata.authors)
-    if found is not None and from_meta and found.authors:
+    if found is not None and metadata.author_source == "meta" and found.raw == ", ".join(metadata.authors):
         found = _visible_byline(found, tree, site, host) or found
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
