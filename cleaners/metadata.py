@@ -232,6 +232,15 @@ def _element_names(element: lxml_html.HtmlElement) -> str:
     return " ".join(f"{element.get(a) or ''}" for a in ("class", "id", "itemprop", "rel", "data-testid")).lower()
 
 
+def _marked_as_byline(element: lxml_html.HtmlElement) -> bool:
+    """class/id/itemprop/rel/data-testid naming an author or byline. All attribute values are
+    screened at once first (one C call): most elements have no such word in any attribute."""
+    values = element.values()
+    if not values or not _BYLINE_MARK.search(" ".join(values).lower()):
+        return False
+    return bool(_BYLINE_MARK.search(_element_names(element)))
+
+
 def _spaced_text(element: lxml_html.HtmlElement) -> str:
     """Element text with a separator between child elements' texts (names in separate links)."""
     links = [" ".join(a.text_content().split()) for a in element.iter("a")]
@@ -303,6 +312,8 @@ def _pieces_text(element: lxml_html.HtmlElement, limit: int | None = None) -> st
 
 def _first_piece(element: lxml_html.HtmlElement) -> str:
     """The first non-blank text in an element (where ``_pieces_text`` starts), cheaply."""
+    if own := (element.text or "").strip():
+        return own
     return next((piece for raw in element.itertext() if (piece := raw.strip())), "")
 
 
@@ -342,7 +353,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     for element in (body if body is not None else tree).iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "title"):
             continue
-        marked = bool(_BYLINE_MARK.search(_element_names(element))) or _author_link(element)
+        marked = _marked_as_byline(element) or _author_link(element)
         labelled = _labelled_name(element)
         if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True):
             seen.add(labelled)

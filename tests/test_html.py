@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from lxml import etree
+from lxml.html import HtmlElement
 
 from cleaners.core import clean
 from cleaners.errors import Rejected
-from cleaners.html import choose_body, chrome_rules, clean_lines, extract_html, is_chrome_line
+from cleaners.html import (
+    choose_body,
+    chrome_rules,
+    clean_lines,
+    extract_html,
+    is_chrome_line,
+    parse_tree,
+    trafilatura_paragraphs,
+)
 from schemas.records import ArticleRecord, Capture
 
 PROSE = [
@@ -183,3 +193,18 @@ def test_visible_byline_beats_a_different_meta_author() -> None:
     assert extract_html(with_meta_author("Mark Stone"), None).authors == ("Jane Doe", "John Roe")
     # the meta naming the byline's first person is kept as it is
     assert extract_html(with_meta_author("Jane Doe"), None).authors == ("Jane Doe",)
+
+
+def test_parsed_tree_is_all_html_elements_and_trafilatura_leaves_it_unchanged() -> None:
+    tree = parse_tree(_page().replace("<footer>", "<form><input name='q'><label>Search</label></form><footer>"))
+    assert all(isinstance(e, HtmlElement) for e in tree.iter() if isinstance(e.tag, str))
+    assert "Search" in tree.text_content()
+    before = etree.tostring(tree)
+    assert trafilatura_paragraphs(tree, None, fast=True)
+    assert etree.tostring(tree) == before
+
+
+def test_page_without_markup_structure_is_unparsable() -> None:
+    with pytest.raises(Rejected) as rejected:
+        parse_tree("just a sentence, no page")
+    assert rejected.value.reason == "unparsable_html"

@@ -349,3 +349,19 @@ def test_h1_matching_the_headline_after_a_leading_site_name_is_the_title() -> No
         "</head><body><h1>Ten tips for new gardeners this spring</h1><p>x</p></body></html>"
     )
     assert choose_title(extract_metadata(_tree(page))) == "Ten tips for new gardeners this spring"
+
+
+def test_byline_marks_are_read_from_the_named_attributes_only() -> None:
+    page = (
+        "<html><body><article>"
+        "<a href='/about' title='author page'><span>Home</span></a>"  # a title: not a mark
+        "<div data-section='authority'><span class='Article-AUTHOR'>Jane Doe</span></div>"
+        "<span class='authority-badge'>Verified Source</span>"
+        "</article></body></html>"
+    )
+    assert byline_candidates(_tree(page)) == [("Jane Doe", True)]
+
+
+def test_unmarked_byline_found_below_blank_text() -> None:
+    page = "<html><body><article><div>\u00a0<p>\n  <b>By Jane Doe</b></p></div></article></body></html>"
+    assert byline_candidates(_tree(page)) == [("By Jane Doe", False)]
