@@ -9,6 +9,9 @@ Retries: the I/O edges (listing the sources, committing a batch, the final flush
 retried with exponential backoff on transient ``OSError``; cleaning is pure and never retried.
 A retried commit hands its batch to the writer once (``IngestRun.commit``'s batch key), so the
 report's ``seen = archived + duplicates + quarantined`` holds whatever was retried.
+
+Batches go to tasks ``quote``d: Prefect otherwise walks every parameter looking for futures
+(every field of every capture and record, several times a task run).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.tasks import exponential_backoff  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 from pydantic import Field  # noqa: E402
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode  # noqa: E402
@@ -112,6 +116,10 @@ def commit_batch(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch
     run.commit(pairs, batch_key=batch_no)
 
 
+def _commit_quoted(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch_no: int) -> None:
+    commit_batch(run, quote(pairs), batch_no)
+
+
 @task(name="finish-run", **IO_TASK_OPTIONS)
 def finish_run(run: IngestRun) -> RunReport:
     """Flush what is still buffered and build the report (retried: the flush writes files)."""
@@ -124,7 +132,7 @@ def archive_batch(
 ) -> int:
     """Clean a batch's new captures (never retried) and commit them with its read-time rejections
     (retried); returns how many captures it handled."""
-    commit_batch(run, cleaned_pairs(to_clean, rejected, cleaner), batch_no)
+    commit_batch(run, quote(cleaned_pairs(to_clean, rejected, cleaner)), batch_no)
     return len(to_clean) + len(rejected)
 
 
@@ -187,7 +195,7 @@ def ingest_flow(
         from flows.distributed import archive_on_dask
 
         batches = batched(run.captures_of(inputs, options), batch_size)
-        archive_on_dask(run, batches, dask_address, commit_batch, log=logger.info)
+        archive_on_dask(run, batches, dask_address, _commit_quoted, log=logger.info)
     else:
         window = FutureWindow(limit=workers + 1)  # one batch queued per worker, plus one being read
         with cleaning_pool(workers, extraction) as cleaner:
@@ -197,9 +205,9 @@ def ingest_flow(
                     if not to_clean and not rejected:
                         run.commit([])  # all archived already (a rerun): no task run, nothing to write
                     elif workers == IN_PROCESS:
-                        archive_batch(run, to_clean, rejected, batch_no, cleaner)
+                        archive_batch(run, quote(to_clean), quote(rejected), batch_no, cleaner)
                     else:
-                        window.add(archive_batch.submit(run, to_clean, rejected, batch_no, cleaner))
+                        window.add(archive_batch.submit(run, quote(to_clean), quote(rejected), batch_no, cleaner))
             finally:
                 window.drain()
     report = finish_run(run)
