@@ -50,6 +50,9 @@ LOST_BLOCK_RATIO = 8.0
 #: readability-lxml runs only where its quick port finds more than this many times trafilatura's
 #: words (below SECOND_OPINION_RATIO, so a near miss of the port still gets the real check).
 QUICK_SCREEN_RATIO = 1.5
+#: Where trafilatura finds fewer words than this, readability-lxml is asked without the quick
+#: port's screen (the port often fails on the same pages; nothing found means nothing to lose).
+NOTHING_FOUND_WORDS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +215,10 @@ def second_opinion(html: str, tree: lxml_html.HtmlElement, body_words: int) -> l
 
     The quick port screens first: where it finds no more than QUICK_SCREEN_RATIO times
     trafilatura's words, readability-lxml (which decides) would not reach SECOND_OPINION_RATIO.
+    Where trafilatura found next to nothing, readability-lxml is asked directly.
     """
+    if body_words < NOTHING_FOUND_WORDS:
+        return readability_paragraphs(html)
     if _words(quick_readability_paragraphs(tree)) <= QUICK_SCREEN_RATIO * body_words:
         return []
     return readability_paragraphs(html)

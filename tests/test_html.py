@@ -6,9 +6,18 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cleaners import html as html_module
 from cleaners.core import clean
 from cleaners.errors import Rejected
-from cleaners.html import choose_body, chrome_rules, clean_lines, extract_html, is_chrome_line
+from cleaners.html import (
+    choose_body,
+    chrome_rules,
+    clean_lines,
+    extract_html,
+    is_chrome_line,
+    parse_tree,
+    second_opinion,
+)
 from schemas.records import ArticleRecord, Capture
 
 PROSE = [
@@ -123,6 +132,13 @@ def test_second_opinion_only_when_the_first_found_little() -> None:
     assert choose_body([], [], PROSE) == PROSE  # trafilatura found nothing
     teaser = ["Many people dream of becoming entrepreneurs..."]
     assert choose_body(teaser, teaser, PROSE * 4) == PROSE * 4  # a small wrong block
+
+
+def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_module, "readability_paragraphs", lambda html: PROSE)
+    monkeypatch.setattr(html_module, "quick_readability_paragraphs", lambda tree: [])
+    assert second_opinion("<html></html>", parse_tree(_page()), 0) == PROSE  # no screen: nothing found
+    assert second_opinion("<html></html>", parse_tree(_page()), 400) == []  # screened out by the quick port
 
 
 def test_clean_fills_schema_v2_fields() -> None:
