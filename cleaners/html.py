@@ -251,6 +251,12 @@ def extract_body(
     return clean_lines(body, link_texts(tree))
 
 
+def drop_repeated_headline(paragraphs: list[str], headlines: tuple[str | None, ...]) -> list[str]:
+    """The body without a first paragraph that repeats the page's headline (the record's title)."""
+    folded = {_fold(h) for h in headlines if h}
+    return paragraphs[1:] if paragraphs and _fold(paragraphs[0]) in folded else paragraphs
+
+
 def _trafilatura_author(tree: lxml_html.HtmlElement) -> str | None:
     """trafilatura's author-markup heuristics, the last resort for a byline."""
     try:
@@ -356,6 +362,9 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
     paragraphs, credit_lines = extract_body(html, tree, url, mode)
     if full := _article_body(metadata, paragraphs):
         paragraphs = full
+    title = choose_title(metadata)
+    if mode == "best":
+        paragraphs = drop_repeated_headline(paragraphs, (title, metadata.h1))
     if not paragraphs:
         raise Rejected("extract", "no_article_text", "the page has no article text that an extractor could find")
     byline = find_byline(tree, metadata, credit_lines, _host(url), mode)
@@ -374,7 +383,7 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
     )
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),
-        title=choose_title(metadata),
+        title=title,
         byline=byline.raw if byline else None,
         published=dates.published,
         publisher=unescape_html(metadata.site_name) if metadata.site_name else None,

@@ -13,6 +13,7 @@ from cleaners.html import (
     choose_body,
     chrome_rules,
     clean_lines,
+    drop_repeated_headline,
     extract_html,
     is_chrome_line,
     parse_tree,
@@ -132,6 +133,15 @@ def test_second_opinion_only_when_the_first_found_little() -> None:
     assert choose_body([], [], PROSE) == PROSE  # trafilatura found nothing
     teaser = ["Many people dream of becoming entrepreneurs..."]
     assert choose_body(teaser, teaser, PROSE * 4) == PROSE * 4  # a small wrong block
+
+
+def test_headline_repeated_as_first_paragraph_is_dropped() -> None:
+    page = _page().replace("<article><h1>Council approves bridge</h1>", "<article><p>Council approves bridge</p>")
+    found = extract_html(page, None)
+    assert list(found.paragraphs) == PROSE
+    assert found.title == "Council approves bridge"
+    assert drop_repeated_headline(["Council approves bridge!", *PROSE], ("Council Approves Bridge", None)) == PROSE
+    assert drop_repeated_headline(PROSE, ("Council approves bridge", "Other")) == PROSE
 
 
 def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
