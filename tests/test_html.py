@@ -98,6 +98,13 @@ def test_page_without_text_is_rejected() -> None:
         "Reporting by Jane Doe; Editing by John Roe",
         "5 min read",
         "Filed under: Politics, City Hall",
+        "Table of Contents",
+        "Written by Jane Doe",
+        "Read our full Acme Phone 3 review",
+        "Write to Jane Doe at jane.doe@example.com",
+        "Email Jane Doe at jdoe@example.com or follow her @janedoe.",
+        "Products are chosen by our editors. Purchases made through our links may earn us a commission.",
+        "This post contains affiliate links: if you buy through them, we may earn a small commission.",
     ],
 )
 def test_chrome_lines(line: str) -> None:
@@ -109,6 +116,8 @@ def test_chrome_lines(line: str) -> None:
     [
         "More than 2,500 people attended the meeting, organisers said.",
         "Related research by the university found the opposite effect.",
+        "The broker may earn a commission on each sale, analysts said.",
+        "Written by a committee, the report runs to 400 pages.",
         PROSE[0],
     ],
 )
