@@ -51,6 +51,9 @@ LOST_BLOCK_RATIO = 8.0
 #: readability-lxml runs only where its quick port finds more than this many times trafilatura's
 #: words (below SECOND_OPINION_RATIO, so a near miss of the port still gets the real check).
 QUICK_SCREEN_RATIO = 1.5
+#: Where trafilatura finds fewer words than this, readability-lxml is asked without the quick
+#: port's screen (the port often fails on the same pages; nothing found means nothing to lose).
+NOTHING_FOUND_WORDS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +261,10 @@ def second_opinion(html: str, tree: lxml_html.HtmlElement, body_words: int) -> l
 
     The quick port screens first: where it finds no more than QUICK_SCREEN_RATIO times
     trafilatura's words, readability-lxml (which decides) would not reach SECOND_OPINION_RATIO.
+    Where trafilatura found next to nothing, readability-lxml is asked directly.
     """
+    if body_words < NOTHING_FOUND_WORDS:
+        return readability_paragraphs(html)
     if _words(quick_readability_paragraphs(tree)) <= QUICK_SCREEN_RATIO * body_words:
         return []
     return readability_paragraphs(html)
@@ -289,6 +295,12 @@ def extract_body(
     second = second_opinion(html, tree, base) if screened else []
     body = choose_body(default, precise, second)
     return clean_lines(body, link_texts(tree))
+
+
+def drop_repeated_headline(paragraphs: list[str], headlines: tuple[str | None, ...]) -> list[str]:
+    """The body without a first paragraph that repeats the page's headline (the record's title)."""
+    folded = {_fold(h) for h in headlines if h}
+    return paragraphs[1:] if paragraphs and _fold(paragraphs[0]) in folded else paragraphs
 
 
 def _trafilatura_author(tree: lxml_html.HtmlElement) -> str | None:
@@ -396,6 +408,9 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
     paragraphs, credit_lines = extract_body(html, tree, url, mode)
     if full := _article_body(metadata, paragraphs):
         paragraphs = full
+    title = choose_title(metadata)
+    if mode == "best":
+        paragraphs = drop_repeated_headline(paragraphs, (title, metadata.h1))
     if not paragraphs:
         raise Rejected("extract", "no_article_text", "the page has no article text that an extractor could find")
     byline = find_byline(tree, metadata, credit_lines, _host(url), mode)
@@ -414,7 +429,7 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
     )
     return HtmlExtraction(
         paragraphs=tuple(paragraphs),
-        title=choose_title(metadata),
+        title=title,
         byline=byline.raw if byline else None,
         published=dates.published,
         publisher=unescape_html(metadata.site_name) if metadata.site_name else None,

@@ -31,8 +31,9 @@ TAIL = "<footer>Copyright Example News</footer></body></html>"
 
 
 def article_html(title: str, *, charset: str = "utf-8", site: str = "Example News", extra: str = "") -> str:
-    """A small article page (a different title and paragraph makes a different article)."""
-    paragraphs = "".join(f"<p>{p}</p>\n" for p in PARAS)
+    """A small article page (a different title and paragraph makes a different article: the
+    headline is the record's title, not body text, so the body names it in a sentence of its own)."""
+    paragraphs = "".join(f"<p>{p}</p>\n" for p in [*PARAS, f"Reference {title} was recorded."])
     return (
         f'<!doctype html><html><head><meta charset="{charset}"><title>{title} | {site}</title>'
         f'<meta property="og:site_name" content="{site}"></head><body><nav><a href="/">Home</a></nav>'

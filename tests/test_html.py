@@ -8,15 +8,18 @@ import pytest
 from lxml import etree
 from lxml.html import HtmlElement
 
+from cleaners import html as html_module
 from cleaners.core import clean
 from cleaners.errors import Rejected
 from cleaners.html import (
     choose_body,
     chrome_rules,
     clean_lines,
+    drop_repeated_headline,
     extract_html,
     is_chrome_line,
     parse_tree,
+    second_opinion,
     trafilatura_paragraphs,
 )
 from schemas.records import ArticleRecord, Capture
@@ -98,6 +101,13 @@ def test_page_without_text_is_rejected() -> None:
         "Reporting by Jane Doe; Editing by John Roe",
         "5 min read",
         "Filed under: Politics, City Hall",
+        "Table of Contents",
+        "Written by Jane Doe",
+        "Read our full Acme Phone 3 review",
+        "Write to Jane Doe at jane.doe@example.com",
+        "Email Jane Doe at jdoe@example.com or follow her @janedoe.",
+        "Products are chosen by our editors. Purchases made through our links may earn us a commission.",
+        "This post contains affiliate links: if you buy through them, we may earn a small commission.",
     ],
 )
 def test_chrome_lines(line: str) -> None:
@@ -109,6 +119,8 @@ def test_chrome_lines(line: str) -> None:
     [
         "More than 2,500 people attended the meeting, organisers said.",
         "Related research by the university found the opposite effect.",
+        "The broker may earn a commission on each sale, analysts said.",
+        "Written by a committee, the report runs to 400 pages.",
         PROSE[0],
     ],
 )
@@ -133,6 +145,22 @@ def test_second_opinion_only_when_the_first_found_little() -> None:
     assert choose_body([], [], PROSE) == PROSE  # trafilatura found nothing
     teaser = ["Many people dream of becoming entrepreneurs..."]
     assert choose_body(teaser, teaser, PROSE * 4) == PROSE * 4  # a small wrong block
+
+
+def test_headline_repeated_as_first_paragraph_is_dropped() -> None:
+    page = _page().replace("<article><h1>Council approves bridge</h1>", "<article><p>Council approves bridge</p>")
+    found = extract_html(page, None)
+    assert list(found.paragraphs) == PROSE
+    assert found.title == "Council approves bridge"
+    assert drop_repeated_headline(["Council approves bridge!", *PROSE], ("Council Approves Bridge", None)) == PROSE
+    assert drop_repeated_headline(PROSE, ("Council approves bridge", "Other")) == PROSE
+
+
+def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_module, "readability_paragraphs", lambda html: PROSE)
+    monkeypatch.setattr(html_module, "quick_readability_paragraphs", lambda tree: [])
+    assert second_opinion("<html></html>", parse_tree(_page()), 0) == PROSE  # no screen: nothing found
+    assert second_opinion("<html></html>", parse_tree(_page()), 400) == []  # screened out by the quick port
 
 
 def test_clean_fills_schema_v2_fields() -> None:
