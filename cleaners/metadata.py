@@ -441,8 +441,8 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
     for element in (body if body is not None else tree).iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
             continue
-        own = " ".join(((element.text or "") + " " + (element.tail or "")).split())
-        if not _PUBLISHED_WORD.search(own):
+        text, tail = element.text, element.tail
+        if not (text and _PUBLISHED_WORD.search(text)) and not (tail and _PUBLISHED_WORD.search(tail)):
             continue
         context = _pieces_text(element, MAX_LABEL_CONTEXT)
         following = element.getnext()
