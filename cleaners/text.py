@@ -1013,14 +1013,25 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
     texts = [unit.text for unit in units]
-    folded = [text.casefold() for text in texts]
-    counts = Counter(folded)
-    repeated = [counts[f] > 1 for f in folded]
+    repeated = repeated_lines(texts)
     if cache is None:
         features, words = _page_features(texts, language, stop, repeated)
     else:
         features, words = _cached_features(texts, language, stop, repeated, cache)
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
+
+
+def repeated_lines(texts: Sequence[str]) -> list[bool]:
+    """For each line, whether another line of the page is the same but for case (``casefold``).
+
+    Case folding is per character (no context, unlike ``lower``), and no line holds a line
+    break, so the page is folded in one call and split again.
+    """
+    if not texts:
+        return []
+    folded = "\n".join(texts).casefold().split("\n")
+    counts = Counter(folded)
+    return [counts[f] > 1 for f in folded]
 
 
 def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tuple[int, int] | None:
