@@ -64,6 +64,7 @@ _DATEISH = re.compile(
 )
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 _CLOSERS = "\"'”’»)]"
+_SENTENCE_END_CHARS = ".!?…。！？"
 _BULLET_LINE = re.compile(r"(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
 #: A comment header ends in one of these letters (said, says, wrote, reply…), maybe then ":".
 _SPEECH_TAG_LAST = "dDsSſeEyY:"
@@ -301,9 +302,16 @@ def split_columns(lines: Sequence[Line]) -> list[Line]:
     return left + right if right else left
 
 
+def _ends_sentence(line: str) -> bool:
+    """Whether ``_SENTENCE_END`` is found in a line (one without line breaks): its last character
+    that is no closing quote or bracket ends a sentence (a string test, not a regex search)."""
+    stripped = line.rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _SENTENCE_END_CHARS
+
+
 def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> bool:
     """True when ``following`` carries on the sentence that ``previous`` broke off (hard wrap)."""
-    if len(previous.split()) < WRAP_MIN_WORDS or _SENTENCE_END.search(previous) or previous.endswith(":"):
+    if previous.endswith(":") or _ends_sentence(previous) or len(previous.split()) < WRAP_MIN_WORDS:
         return False
     first_word = _LEADING_LETTERS.match(following)
     if first_word is None:
@@ -477,12 +485,6 @@ _ASCII_FOLD_CHARS = "\u0130\u0131\u017f\u212a"  # İ ı ſ and the Kelvin sign
 _ASCII_FOLDS = str.maketrans(dict(zip(_ASCII_FOLD_CHARS, "iisk", strict=True)))
 
 
-def _first_key(line: str) -> str | None:
-    """The dispatch key of a line's first character: ASCII lower-cased, None for other characters."""
-    first = line[:1]
-    return first.lower() if first.isascii() else None
-
-
 def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool]) -> re.Pattern[str] | None:
     """One regex of the rules' patterns that pass ``keep``, each rule a named group ``r<index>``."""
     parts = []
@@ -570,27 +572,25 @@ class RuleMatcher:
         could_start = self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
         return could_start and (self._long[id(p)] or not long)
 
-    def _rule_index(self, found: re.Match[str] | None, line: str) -> int | None:
-        if found is None:
-            return None
-        if found.lastgroup:
-            return int(found.lastgroup[1:])
-        rule = first_matching_rule(line, self.rules)
-        return None if rule is None else self.rules.index(rule)
-
     def match(self, line: str, guards: int | None = None) -> Rule | None:
         """The first rule (site rules before generic ones) whose pattern matches the whole line
         (``guards``: the line's ``_guards_in``, if known)."""
-        if self.max_chars is not None and len(line) > self.max_chars:
+        length = len(line)
+        if self.max_chars is not None and length > self.max_chars:
             return None
-        long = len(line) > SHORT_RULE_CHARS
-        key = _first_key(line)
-        if key is None:
-            pattern = self.long_pattern if long else self.pattern
+        long = length > SHORT_RULE_CHARS
+        first = line[:1]  # ASCII: dispatched on it, lower-cased
+        if first.isascii():
+            key = (first.lower(), long, self._guards_in(line) if guards is None else guards)
+            pattern = self._boths[key] if key in self._boths else self._both(*key)
         else:
-            pattern = self._both(key, long, self._guards_in(line) if guards is None else guards)
-        index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
-        return None if index is None else self.rules[index]
+            pattern = self.long_pattern if long else self.pattern
+        found = pattern.fullmatch(line) if pattern is not None else None
+        if found is None:
+            return None
+        if found.lastgroup:
+            return self.rules[int(found.lastgroup[1:])]
+        return first_matching_rule(line, self.rules)
 
     def forget_lines(self) -> None:
         """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""
@@ -667,7 +667,7 @@ _SPACE, _WORD_CHAR, _DIGIT, _ALPHA, _UPPER, _DECIMAL, _LOWER_LETTER = (1 << k fo
 #: Bits for the characters some features look for (all in the Basic Multilingual Plane).
 _CHAR_SETS = (
     _CLOSERS,
-    ".!?…。！？",  # a sentence's end
+    _SENTENCE_END_CHARS,
     ",;，、",  # commas
     "|•·»›/",  # menu separators
     "$€£¥",  # currencies
@@ -745,6 +745,11 @@ def _page_features(
     chars = _code_points(page)
     line_of = np.cumsum(chars == 10)  # the line each character is on (a line break: the next one)
     bits = _char_bits(chars)
+    # Per-line shape from the characters: where each line starts and ends, its first, second and
+    # last characters, and which lines hold the characters the rarer features need.
+    breaks = np.flatnonzero(chars == 10)
+    line_start = np.concatenate(([0], breaks + 1))
+    line_last = np.concatenate((breaks, [len(chars)])) - 1
     space = (bits & _SPACE).astype(bool)
     initial = ~space
     initial[1:] &= space[:-1]  # the first character of each whitespace-separated word
@@ -756,7 +761,9 @@ def _page_features(
 
     lowered = page.lower()
     low_chars = _code_points(lowered)
-    low_bits = bits if lowered == page else _char_bits(low_chars)
+    # lower() maps no character to one of another \w-ness or digit-ness (checked on every code
+    # point), so when it lengthens none, the bits those tests read are the page's own.
+    low_bits = bits if len(lowered) == len(page) else _char_bits(low_chars)
     word_char = (low_bits & _WORD_CHAR).astype(bool)
     token_start = word_char.copy()
     token_start[1:] &= ~word_char[:-1]
@@ -782,13 +789,8 @@ def _page_features(
         n_alpha = np.bincount(word_line, weights=alpha, minlength=n)[:n]
         n_upper = np.bincount(word_line, weights=upper, minlength=n)[:n]
         title_share = np.divide(n_upper, n_alpha, out=np.zeros(n), where=n_alpha > 0)
-        all_caps = np.fromiter((len(text) >= 4 and text[:80].isupper() for text in texts), dtype=np.float64, count=n)
+        all_caps = _all_caps(texts, bits, line_of, line_start, line_last)
 
-    # Per-line shape from the characters: where each line starts and ends, its first, second and
-    # last characters, and which lines hold the characters the rarer features need.
-    breaks = np.flatnonzero(chars == 10)
-    line_start = np.concatenate(([0], breaks + 1))
-    line_last = np.concatenate((breaks, [len(chars)])) - 1
     last = chars[line_last]
     second = chars[np.minimum(line_start + 1, len(chars) - 1)]
     second = np.where(line_last > line_start, second, 0)
@@ -826,7 +828,7 @@ def _page_features(
     speech = np.zeros(n)
     speech_last = (bits[line_last] & (_SPEECH_LAST | _SPACE)).astype(bool)
     for i in np.flatnonzero(speech_last).tolist():
-        if _SPEECH_TAG.search(texts[i][-40:]):
+        if _may_end_in_speech_tag(texts[i]) and _SPEECH_TAG.search(texts[i][-40:]):
             speech[i] = 1.0
     bullet = np.zeros(n)
     bullet_like = (bits[line_start] & (_BULLET | _DECIMAL)).astype(bool)
@@ -856,6 +858,44 @@ def _page_features(
         speech,
     )
     return np.stack(columns, axis=1), words
+
+
+#: All-caps is tested on a line's first ALL_CAPS_CHARS characters.
+ALL_CAPS_CHARS = 80
+
+
+def _all_caps(
+    texts: Sequence[str], bits: np.ndarray, line_of: np.ndarray, line_start: np.ndarray, line_last: np.ndarray
+) -> np.ndarray:
+    """1.0 for each line of four characters or more whose first ALL_CAPS_CHARS are ``isupper()``.
+
+    A lower-case letter among them rules a line out (``isupper`` needs every cased character upper
+    case): only the other lines are tested one by one.
+    """
+    n = len(texts)
+    place = np.arange(len(bits)) - line_start[line_of]  # each character's place in its line
+    lower_early = (bits & _LOWER_LETTER).astype(bool) & (place < ALL_CAPS_CHARS)
+    candidate = line_last - line_start >= 3
+    candidate[line_of[lower_early]] = False
+    found = np.zeros(n)
+    for i in np.flatnonzero(candidate).tolist():
+        if texts[i][:ALL_CAPS_CHARS].isupper():
+            found[i] = 1.0
+    return found
+
+
+#: The words a comment header ends with (``_SPEECH_TAG``), lower-cased.
+_SPEECH_WORDS = ("said", "says", "wrote", "writes", "replied", "commented", "reply")
+
+
+def _may_end_in_speech_tag(text: str) -> bool:
+    """False when ``_SPEECH_TAG`` can't match the end of ``text`` (a cheap test before the regex):
+    its last 40 characters, less a trailing ":" and spaces, end in none of its words (as ``re``
+    folds case, "ſ" being an "s")."""
+    tail = text[-40:].rstrip(":").rstrip()[-9:]
+    if not tail.isascii():
+        tail = tail.translate(_ASCII_FOLDS)
+    return tail.lower().endswith(_SPEECH_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
