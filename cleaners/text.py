@@ -911,7 +911,7 @@ class _StopIndex:
     places: np.ndarray  # code point -> its place among the stop words' characters, 0 for none
     bits: int
     width: int
-    keys: np.ndarray  # sorted keys of the stop words of up to ``width`` characters
+    table: np.ndarray  # the keys of the stop words of up to ``width`` characters (``_key_table``)
     longer: frozenset[str]  # the stop words of more characters
     max_length: int
 
@@ -926,9 +926,30 @@ def _stop_index(stop: frozenset[str]) -> _StopIndex:
     width = 64 // bits
     places = np.zeros(max(alphabet, default=0) + 2, dtype=np.uint64)  # the last entry: beyond them all
     places[alphabet] = np.arange(1, len(alphabet) + 1)
-    keys = sorted(sum(int(places[ord(c)]) << (bits * i) for i, c in enumerate(w)) for w in words if len(w) <= width)
+    keys = [sum(int(places[ord(c)]) << (bits * i) for i, c in enumerate(w)) for w in words if len(w) <= width]
     longer = frozenset(w for w in words if len(w) > width)
-    return _StopIndex(places, bits, width, np.array(keys, dtype=np.uint64), longer, max(map(len, words), default=0))
+    return _StopIndex(places, bits, width, _key_table(keys), longer, max(map(len, words), default=0))
+
+
+def _key_table(keys: Sequence[int]) -> np.ndarray:
+    """A hash table of non-zero keys, one row per level: column ``key % columns`` (two columns a
+    key) holds the keys with that remainder, one per level, the rest 0."""
+    columns = max(1, 2 * len(keys))
+    buckets: list[list[int]] = [[] for _ in range(columns)]
+    for key in keys:
+        buckets[key % columns].append(key)
+    table = np.zeros((max(map(len, buckets)), columns), dtype=np.uint64)
+    for column, bucket in enumerate(buckets):
+        table[: len(bucket), column] = bucket
+    return table
+
+
+def _segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """``np.add.reduceat(values, first)`` for increasing ``first`` (unsigned values may wrap around
+    in between: each segment's own sum is exact when it fits)."""
+    sums = np.zeros(len(values) + 1, dtype=values.dtype)
+    np.cumsum(values, out=sums[1:])
+    return sums[np.append(first[1:], len(values))] - sums[first]
 
 
 def _stop_tokens(
@@ -940,17 +961,20 @@ def _stop_tokens(
     in_token = np.flatnonzero(word_char)
     starts = np.flatnonzero(token_start)
     found = np.zeros(len(starts))
-    if not len(starts) or not len(index.keys):
+    if not len(starts) or not index.table.size:
         return found
-    first = np.searchsorted(in_token, starts)  # where each token's characters begin in ``in_token``
+    first = np.flatnonzero(token_start[in_token])  # where each token's characters begin in ``in_token``
     lengths = np.diff(np.append(first, len(in_token)))
     offset = in_token - np.repeat(starts, lengths)
     place = index.places[np.minimum(chars[in_token], len(index.places) - 1)]
     digits = np.where(offset < index.width, place << (offset.astype(np.uint64) * index.bits), 0)
-    keys = np.add.reduceat(digits, first)
-    known = np.minimum.reduceat(place, first) > 0
-    spot = np.minimum(np.searchsorted(index.keys, keys), len(index.keys) - 1)
-    found[known & (lengths <= index.width) & (index.keys[spot] == keys)] = 1.0
+    keys = _segment_sums(digits, first)
+    known = _segment_sums((place == 0).astype(np.int64), first) == 0
+    column = keys % np.uint64(index.table.shape[1])
+    listed = index.table[0][column] == keys
+    for level in index.table[1:]:
+        listed |= level[column] == keys
+    found[known & (lengths <= index.width) & listed] = 1.0
     for k in np.flatnonzero((lengths > index.width) & (lengths <= index.max_length)).tolist():
         found[k] = lowered[starts[k] : starts[k] + lengths[k]] in index.longer
     return found
