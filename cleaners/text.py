@@ -257,14 +257,9 @@ class Page:
     site: Profile | None
 
     @cached_property
-    def actions(self) -> tuple[str | None, ...]:
-        """Each unit's rule action, None for unruled units."""
-        return tuple(u.rule.action if u.rule else None for u in self.units)
-
-    @cached_property
     def ruled(self) -> tuple[tuple[int, str], ...]:
         """(index, action) of the units a profile rule matched."""
-        return tuple((i, a) for i, a in enumerate(self.actions) if a is not None)
+        return tuple([(i, u.rule.action) for i, u in enumerate(self.units) if u.rule is not None])
 
     @cached_property
     def unruled(self) -> np.ndarray:
@@ -1103,20 +1098,24 @@ def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tu
 
     ``None`` scores are transparent (skipped without cost); a boundary can't be inside a run.
     """
-    best: tuple[float, int, int] | None = None
-    run_sum, run_start = 0.0, None
-    for i, (score, boundary) in enumerate(zip(scores, boundaries, strict=True)):
-        if boundary:
-            run_sum, run_start = 0.0, None
-            continue
+    if len(scores) != len(boundaries):
+        raise ValueError("best_block needs one boundary flag per score")
+    cuts = set(itertools.compress(range(len(boundaries)), boundaries))
+    values = [None if i in cuts else score for i, score in enumerate(scores)] if cuts else scores
+    best_sum, best_start, best_end = 0.0, -1, -1
+    run_sum, run_start = 0.0, -1  # a run that is not positive starts again at the next score
+    for i, score in enumerate(values):
         if score is None:
+            if i in cuts:
+                run_sum = 0.0
             continue
-        if run_start is None or run_sum <= 0:
-            run_sum, run_start = 0.0, i
-        run_sum += score
-        if run_sum > 0 and (best is None or run_sum > best[0]):
-            best = (run_sum, run_start, i)
-    return (best[1], best[2]) if best else None
+        if run_sum <= 0:
+            run_sum, run_start = score, i
+        else:
+            run_sum += score
+        if run_sum > best_sum:
+            best_sum, best_start, best_end = run_sum, run_start, i
+    return (best_start, best_end) if best_end >= 0 else None
 
 
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
@@ -1232,8 +1231,8 @@ def aside_items(page: Page) -> set[int]:
     it, up to the first line that ends a sentence (the article going on), at most ASIDE_MAX_ITEMS."""
     items: set[int] = set()
     ends_sentence = _FEATURE_INDEX["ends_sentence"]
-    for i, unit in enumerate(page.units):
-        if unit.rule is None or unit.rule.action != "aside":
+    for i, action in page.ruled:
+        if action != "aside":
             continue
         for j in range(i + 1, min(len(page.units), i + 1 + ASIDE_MAX_ITEMS)):
             if page.units[j].rule is not None:
