@@ -1159,65 +1159,78 @@ def thread_start(page: Page, after: int) -> int | None:
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
 
 
+#: The windows of unruled lines' mean log-odds among the context features, as [lo, hi) offsets from
+#: the line: window_1, window_3, window_8, before_3, after_3, and the 8-line ones of sandwich_8.
+_WINDOWS = np.array([(-1, 2), (-3, 4), (-8, 9), (-3, 0), (1, 4), (-8, 0), (1, 9)])
+_WINDOW_PAD = 9
+_CONTEXT_COLUMN = {name: i for i, name in enumerate(CONTEXT_FEATURE_NAMES)}
+#: ``context_features`` fills runs of columns at once: the windows, and each neighbour's features.
+_CONTEXT_RUNS = (
+    ("window_1", "window_3", "window_8", "before_3", "after_3"),
+    tuple(f"prev_{name}" for name in NEIGHBOUR_FEATURES),
+    tuple(f"next_{name}" for name in NEIGHBOUR_FEATURES),
+)
+if any(
+    CONTEXT_FEATURE_NAMES[_CONTEXT_COLUMN[run[0]] : _CONTEXT_COLUMN[run[0]] + len(run)] != run for run in _CONTEXT_RUNS
+):
+    raise ValueError(f"CONTEXT_FEATURE_NAMES must hold each of {_CONTEXT_RUNS} in a row")
+
+
+def _window_means(valid: np.ndarray, valued: np.ndarray) -> np.ndarray:
+    """For each of _WINDOWS (rows) and each line (columns): the mean of ``valued`` over the unruled
+    (``valid``) lines in the window, 0 where it holds none."""
+    n = len(valid)
+    # Prefix sums padded with their first and last values: padded[_WINDOW_PAD + k] is the sum up to
+    # min(max(k, 0), n), so every window's bounds are a plain gather.
+    sums = np.zeros(n + 1 + 2 * _WINDOW_PAD)
+    np.cumsum(valued, out=sums[_WINDOW_PAD + 1 : _WINDOW_PAD + 1 + n])  # sequential, as a running total
+    sums[_WINDOW_PAD + 1 + n :] = sums[_WINDOW_PAD + n]
+    counts = np.zeros(n + 1 + 2 * _WINDOW_PAD, dtype=np.int64)
+    np.cumsum(valid, out=counts[_WINDOW_PAD + 1 : _WINDOW_PAD + 1 + n])
+    counts[_WINDOW_PAD + 1 + n :] = counts[_WINDOW_PAD + n]
+    at = np.arange(_WINDOW_PAD, _WINDOW_PAD + n)
+    lo, hi = at + _WINDOWS[:, :1], at + _WINDOWS[:, 1:]
+    count = counts[hi] - counts[lo]
+    return np.divide(sums[hi] - sums[lo], count, out=np.zeros(count.shape), where=count > 0)
+
+
 def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     """Each line's context features (one row per line, CONTEXT_FEATURE_NAMES columns) from the
     line model's scores ``local``."""
     n = len(page.units)
+    rows = np.zeros((n, len(CONTEXT_FEATURE_NAMES)))
+    if not n:
+        return rows
     valid = page.unruled
     block = _block_of(page, local)
     start, end = block if block else (n, n)
     valued = np.where(valid, local, 0.0)
-    sums = np.zeros(n + 1)
-    np.cumsum(valued, out=sums[1:])  # sequential, as a running total would add them
-    counts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(valid, out=counts[1:])
+    means = _window_means(valid, valued)
+    column = _CONTEXT_COLUMN
+    rows[:, column["bias"]] = 1.0
+    rows[:, column["local"]] = valued
+    rows[:, column["window_1"] : column["after_3"] + 1] = means[:5].T
+    rows[:, column["sandwich_3"]] = np.minimum(means[3], means[4])
+    rows[:, column["sandwich_8"]] = np.minimum(means[5], means[6])
+    rows[start : end + 1, column["in_block"]] = 1.0
     index = np.arange(n)
-    # The prefix sums padded with their first and last values: padded[PAD + k] is the sum up to
-    # min(max(k, 0), n), so a window's bounds are slices.
-    pad = 9
-    padded_sums = np.concatenate((np.full(pad, sums[0]), sums, np.full(pad, sums[n])))
-    padded_counts = np.concatenate((np.full(pad, counts[0]), counts, np.full(pad, counts[n])))
-
-    def window(lo_offset: int, hi_offset: int) -> np.ndarray:
-        """Mean log-odds of the unruled lines in [i + lo_offset, i + hi_offset) for every i."""
-        lo, hi = slice(pad + lo_offset, pad + lo_offset + n), slice(pad + hi_offset, pad + hi_offset + n)
-        count = padded_counts[hi] - padded_counts[lo]
-        return np.divide(padded_sums[hi] - padded_sums[lo], count, out=np.zeros(n), where=count > 0)
-
-    before_3, after_3, before_8, after_8 = window(-3, 0), window(1, 4), window(-8, 0), window(1, 9)
-    distance = np.where(index < start, start - index, np.where(index > end, index - end, 0))
+    rows[:, column["log_block_distance"]] = _log1p_table(n + 1)[np.maximum(np.maximum(start - index, index - end), 0)]
+    rows[:start, column["before_block"]] = 1.0
+    rows[end + 1 :, column["after_block"]] = 1.0
     words = np.array(page.words, dtype=np.int64)
     before = np.zeros(n, dtype=np.int64)
     np.cumsum(words[:-1], out=before[1:])
-    total = int(words.sum())
-    cue = np.zeros(n, dtype=bool)
-    cue[[i for i, action in page.ruled if action in ("end", "credit")]] = True
-    cue &= index > start
+    rows[:, column["word_position"]] = before / int(words.sum())
+    cues = [i for i, action in page.ruled if action in ("end", "credit") and i > start]
+    if cues:
+        rows[cues[0] :, column["after_end_cue"]] = 1.0
+    rows[1:, column["prev_ruled"]] = ~valid[:-1]
+    rows[:-1, column["next_ruled"]] = ~valid[1:]
     neighbours = page.features[:, list(_NEIGHBOUR_INDEX)]
-    none = np.zeros((1, len(_NEIGHBOUR_INDEX)))
-    columns = [
-        np.ones(n),
-        valued,
-        window(-1, 2),
-        window(-3, 4),
-        window(-8, 9),
-        before_3,
-        after_3,
-        np.minimum(before_3, after_3),
-        np.minimum(before_8, after_8),
-        ((index >= start) & (index <= end)).astype(np.float64),
-        _log1p_table(n + 1)[distance],
-        (index < start).astype(np.float64),
-        (index > end).astype(np.float64),
-        before / total,
-        np.maximum.accumulate(cue).astype(np.float64),
-        np.concatenate(([0.0], ~valid[:-1])).astype(np.float64)[:n],
-        np.concatenate((~valid[1:], [False])).astype(np.float64)[:n],
-    ]
-    rows = np.column_stack(columns) if n else np.zeros((0, len(columns)))
-    prev = np.concatenate((none, neighbours[:-1]))[:n]
-    nxt = np.concatenate((neighbours[1:], none))[:n] if n else none[:0]
-    return np.concatenate((rows, prev, nxt), axis=1)
+    prev, nxt = column[f"prev_{NEIGHBOUR_FEATURES[0]}"], column[f"next_{NEIGHBOUR_FEATURES[0]}"]
+    rows[1:, prev : prev + len(NEIGHBOUR_FEATURES)] = neighbours[:-1]
+    rows[:-1, nxt : nxt + len(NEIGHBOUR_FEATURES)] = neighbours[1:]
+    return rows
 
 
 def score_page(page: Page) -> np.ndarray:
