@@ -65,9 +65,14 @@ _DATEISH = re.compile(
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 _CLOSERS = "\"'”’»)]"
 _SENTENCE_END_CHARS = ".!?…。！？"
+#: A line ending in one of these is never hard-wrapped (it ends a sentence, or introduces a list).
+_ENDS_NO_WRAP = (*_SENTENCE_END_CHARS, ":")
 _BULLET_LINE = re.compile(r"(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
 #: A comment header ends in one of these letters (said, says, wrote, reply…), maybe then ":".
 _SPEECH_TAG_LAST = "dDsSſeEyY:"
+#: ...and, when the word is last, this letter before it (sa[i]d, sa[y]s, wro[t]e, writ[e]s, repli[e]d,
+#: comment[e]d, rep[l]y; ı and İ match i in a case-insensitive pattern).
+_SPEECH_TAG_PENULT = "iIıİyYtTeElL"
 _BULLET_FIRST = "•·▪◦●■*–—-("
 
 #: Signal ids used when no profile rule decided a line.
@@ -327,6 +332,7 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
         rule is None
         and before_rule is None
         and before.lineno + 1 == line.lineno
+        and not before.text.endswith(_ENDS_NO_WRAP)  # continues_sentence's commonest "no", without a call
         and continues_sentence(before.text, line.text, stop)
         for before, line, before_rule, rule in zip(lines, lines[1:], rules, rules[1:], strict=False)
     ]
@@ -668,8 +674,9 @@ _CHAR_SETS = (
     "$€£¥",  # currencies
     _SPEECH_TAG_LAST,
     _BULLET_FIRST,
+    _SPEECH_TAG_PENULT,
 )
-_CLOSER, _SENTENCE_END_CHAR, _COMMA, _SEPARATOR_CHAR, _CURRENCY, _SPEECH_LAST, _BULLET = (
+_CLOSER, _SENTENCE_END_CHAR, _COMMA, _SEPARATOR_CHAR, _CURRENCY, _SPEECH_LAST, _BULLET, _SPEECH_PENULT = (
     1 << k for k in range(len(_CHAR_PREDICATES), len(_CHAR_PREDICATES) + len(_CHAR_SETS))
 )
 _BMP = 0x10000
@@ -822,6 +829,9 @@ def _page_features(
     price = confirmed(lines_marked((bits & _CURRENCY).astype(bool)), _PRICE)
     speech = np.zeros(n)
     speech_last = (bits[line_last] & (_SPEECH_LAST | _SPACE)).astype(bool)
+    # A header that ends in its word has one of its words' last two letters there.
+    penult = np.where(line_last > line_start, bits[np.maximum(line_last - 1, 0)], 0)
+    speech_last &= (last == 58) | (bits[line_last] & _SPACE).astype(bool) | (penult & _SPEECH_PENULT).astype(bool)
     for i in np.flatnonzero(speech_last).tolist():
         if _may_end_in_speech_tag(texts[i]) and _SPEECH_TAG.search(texts[i][-40:]):
             speech[i] = 1.0
