@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -200,9 +201,9 @@ RULE_CACHE_SIZE = 50_000
 WRAP_MIN_WORDS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A non-empty line of the capture with its 1-based line number."""
+class Line(NamedTuple):
+    """A non-empty line of the capture with its 1-based line number (a named tuple: pages have
+    hundreds, made on every pass, and a tuple is the cheapest immutable value to make)."""
 
     lineno: int
     text: str
@@ -242,9 +243,9 @@ class TextExtraction:
         return self.explain()
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A logical line: one physical line, or a hard-wrapped paragraph joined from several."""
+class Unit(NamedTuple):
+    """A logical line: one physical line, or a hard-wrapped paragraph joined from several (a named
+    tuple, as ``Line``)."""
 
     text: str
     lines: tuple[Line, ...]
@@ -331,10 +332,12 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
     joins = [
         rule is None
         and before_rule is None
-        and before.lineno + 1 == line.lineno
-        and not before.text.endswith(_ENDS_NO_WRAP)  # continues_sentence's commonest "no", without a call
-        and continues_sentence(before.text, line.text, stop)
-        for before, line, before_rule, rule in zip(lines, lines[1:], rules, rules[1:], strict=False)
+        and before_lineno + 1 == lineno
+        and not before.endswith(_ENDS_NO_WRAP)  # continues_sentence's commonest "no", without a call
+        and continues_sentence(before, text, stop)
+        for (before_lineno, before), (lineno, text), before_rule, rule in zip(
+            lines, lines[1:], rules, rules[1:], strict=False
+        )
     ]
     if not any(joins):
         return [Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)]
