@@ -1016,10 +1016,11 @@ class PassCache:
     each line's features (they depend on the line and the page's language only) and the language
     named for a sample of lines."""
 
-    #: Feature rows and word counts, one block per ``_page_features`` call...
-    blocks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    #: ...and where each (language, line) is in them: (block, row).
-    rows: dict[tuple[str | None, str], tuple[int, int]] = field(default_factory=dict)
+    #: Feature rows and word counts of every line computed so far...
+    features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
+    words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: ...and the row of each (language, line) in them.
+    rows: dict[tuple[str | None, str], int] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
     #: Each line's profile rule, per matcher (by id; the matchers live in ``_MATCHERS``).
     rules: dict[int, dict[str, Rule | None]] = field(default_factory=dict)
@@ -1047,23 +1048,16 @@ def _cached_features(
     missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
     if missing:
         features, words = _page_features(missing, language, stop, [False] * len(missing))
-        block = len(cache.blocks)
-        cache.blocks.append((features, words))
-        known.update(((language, t), (block, row)) for row, t in enumerate(missing))
-        if len(missing) == len(texts):  # every line new and distinct: the block is the page
-            features = features.copy()
+        known.update(((language, t), len(cache.words) + row) for row, t in enumerate(missing))
+        cache.features = np.concatenate((cache.features, features))  # copies: ``features`` is ours
+        cache.words = np.concatenate((cache.words, words))
+        if len(missing) == len(texts):  # every line new and distinct: the new rows are the page
             features[:, _REPEATED] = repeated
             return features, words
-    where = np.array([known[(language, t)] for t in texts], dtype=np.int64).reshape(len(texts), 2)
-    features = np.zeros((len(texts), len(FEATURE_NAMES)))
-    words = np.zeros(len(texts), dtype=np.int64)
-    for block, (block_features, block_words) in enumerate(cache.blocks):
-        mine = where[:, 0] == block
-        if mine.any():
-            features[mine] = block_features[where[mine, 1]]
-            words[mine] = block_words[where[mine, 1]]
+    rows = [known[(language, t)] for t in texts]
+    features = cache.features[rows]
     features[:, _REPEATED] = repeated
-    return features, words
+    return features, cache.words[rows]
 
 
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
