@@ -35,7 +35,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -79,8 +79,18 @@ class Profile:
         host = host.lower().removeprefix("www.")
         return any(host == h or host.endswith("." + h) for h in self.hosts)
 
+    @cached_property
+    def longest_signature(self) -> int:
+        """The length of the longest signature line (case-folded), 0 with none."""
+        return max(map(len, self.signatures), default=0)
+
     def signature_hits(self, lines: Iterable[str]) -> int:
-        folded = {line.casefold() for line in lines}
+        """How many of the signature lines are among ``lines`` (case-insensitively).
+
+        Case folding never shortens a line, so a line longer than every signature is not folded.
+        """
+        longest = self.longest_signature
+        folded = {line.casefold() for line in lines if len(line) <= longest}
         return sum(1 for s in self.signatures if s in folded)
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, cached_property
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -64,9 +65,15 @@ _DATEISH = re.compile(
 )
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 _CLOSERS = "\"'”’»)]"
+_SENTENCE_END_CHARS = ".!?…。！？"
+#: A line ending in one of these is never hard-wrapped (it ends a sentence, or introduces a list).
+_ENDS_NO_WRAP = (*_SENTENCE_END_CHARS, ":")
 _BULLET_LINE = re.compile(r"(?:[•·▪◦●■*–—-]\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
 #: A comment header ends in one of these letters (said, says, wrote, reply…), maybe then ":".
 _SPEECH_TAG_LAST = "dDsSſeEyY:"
+#: ...and, when the word is last, this letter before it (sa[i]d, sa[y]s, wro[t]e, writ[e]s, repli[e]d,
+#: comment[e]d, rep[l]y; ı and İ match i in a case-insensitive pattern).
+_SPEECH_TAG_PENULT = "iIıİyYtTeElL"
 _BULLET_FIRST = "•·▪◦●■*–—-("
 
 #: Signal ids used when no profile rule decided a line.
@@ -194,9 +201,9 @@ RULE_CACHE_SIZE = 50_000
 WRAP_MIN_WORDS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A non-empty line of the capture with its 1-based line number."""
+class Line(NamedTuple):
+    """A non-empty line of the capture with its 1-based line number (a named tuple: pages have
+    hundreds, made on every pass, and a tuple is the cheapest immutable value to make)."""
 
     lineno: int
     text: str
@@ -236,9 +243,9 @@ class TextExtraction:
         return self.explain()
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A logical line: one physical line, or a hard-wrapped paragraph joined from several."""
+class Unit(NamedTuple):
+    """A logical line: one physical line, or a hard-wrapped paragraph joined from several (a named
+    tuple, as ``Line``)."""
 
     text: str
     lines: tuple[Line, ...]
@@ -256,14 +263,9 @@ class Page:
     site: Profile | None
 
     @cached_property
-    def actions(self) -> tuple[str | None, ...]:
-        """Each unit's rule action, None for unruled units."""
-        return tuple(u.rule.action if u.rule else None for u in self.units)
-
-    @cached_property
     def ruled(self) -> tuple[tuple[int, str], ...]:
         """(index, action) of the units a profile rule matched."""
-        return tuple((i, a) for i, a in enumerate(self.actions) if a is not None)
+        return tuple([(i, u.rule.action) for i, u in enumerate(self.units) if u.rule is not None])
 
     @cached_property
     def unruled(self) -> np.ndarray:
@@ -301,9 +303,16 @@ def split_columns(lines: Sequence[Line]) -> list[Line]:
     return left + right if right else left
 
 
+def _ends_sentence(line: str) -> bool:
+    """Whether ``_SENTENCE_END`` is found in a line (one without line breaks): its last character
+    that is no closing quote or bracket ends a sentence (a string test, not a regex search)."""
+    stripped = line.rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _SENTENCE_END_CHARS
+
+
 def continues_sentence(previous: str, following: str, stop: frozenset[str]) -> bool:
     """True when ``following`` carries on the sentence that ``previous`` broke off (hard wrap)."""
-    if len(previous.split()) < WRAP_MIN_WORDS or _SENTENCE_END.search(previous) or previous.endswith(":"):
+    if previous.endswith(":") or _ends_sentence(previous) or len(previous.split()) < WRAP_MIN_WORDS:
         return False
     first_word = _LEADING_LETTERS.match(following)
     if first_word is None:
@@ -323,9 +332,12 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
     joins = [
         rule is None
         and before_rule is None
-        and before.lineno + 1 == line.lineno
-        and continues_sentence(before.text, line.text, stop)
-        for before, line, before_rule, rule in zip(lines, lines[1:], rules, rules[1:], strict=False)
+        and before_lineno + 1 == lineno
+        and not before.endswith(_ENDS_NO_WRAP)  # continues_sentence's commonest "no", without a call
+        and continues_sentence(before, text, stop)
+        for (before_lineno, before), (lineno, text), before_rule, rule in zip(
+            lines, lines[1:], rules, rules[1:], strict=False
+        )
     ]
     if not any(joins):
         return [Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)]
@@ -477,12 +489,6 @@ _ASCII_FOLD_CHARS = "\u0130\u0131\u017f\u212a"  # İ ı ſ and the Kelvin sign
 _ASCII_FOLDS = str.maketrans(dict(zip(_ASCII_FOLD_CHARS, "iisk", strict=True)))
 
 
-def _first_key(line: str) -> str | None:
-    """The dispatch key of a line's first character: ASCII lower-cased, None for other characters."""
-    first = line[:1]
-    return first.lower() if first.isascii() else None
-
-
 def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool]) -> re.Pattern[str] | None:
     """One regex of the rules' patterns that pass ``keep``, each rule a named group ``r<index>``."""
     parts = []
@@ -570,27 +576,25 @@ class RuleMatcher:
         could_start = self._guard.get(id(p), ()) is None if first is None else any(c.lower() == key for c in first)
         return could_start and (self._long[id(p)] or not long)
 
-    def _rule_index(self, found: re.Match[str] | None, line: str) -> int | None:
-        if found is None:
-            return None
-        if found.lastgroup:
-            return int(found.lastgroup[1:])
-        rule = first_matching_rule(line, self.rules)
-        return None if rule is None else self.rules.index(rule)
-
     def match(self, line: str, guards: int | None = None) -> Rule | None:
         """The first rule (site rules before generic ones) whose pattern matches the whole line
         (``guards``: the line's ``_guards_in``, if known)."""
-        if self.max_chars is not None and len(line) > self.max_chars:
+        length = len(line)
+        if self.max_chars is not None and length > self.max_chars:
             return None
-        long = len(line) > SHORT_RULE_CHARS
-        key = _first_key(line)
-        if key is None:
-            pattern = self.long_pattern if long else self.pattern
+        long = length > SHORT_RULE_CHARS
+        first = line[:1]  # ASCII: dispatched on it, lower-cased
+        if first.isascii():
+            key = (first.lower(), long, self._guards_in(line) if guards is None else guards)
+            pattern = self._boths[key] if key in self._boths else self._both(*key)
         else:
-            pattern = self._both(key, long, self._guards_in(line) if guards is None else guards)
-        index = self._rule_index(pattern.fullmatch(line) if pattern else None, line)
-        return None if index is None else self.rules[index]
+            pattern = self.long_pattern if long else self.pattern
+        found = pattern.fullmatch(line) if pattern is not None else None
+        if found is None:
+            return None
+        if found.lastgroup:
+            return self.rules[int(found.lastgroup[1:])]
+        return first_matching_rule(line, self.rules)
 
     def forget_lines(self) -> None:
         """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""
@@ -667,14 +671,15 @@ _SPACE, _WORD_CHAR, _DIGIT, _ALPHA, _UPPER, _DECIMAL, _LOWER_LETTER = (1 << k fo
 #: Bits for the characters some features look for (all in the Basic Multilingual Plane).
 _CHAR_SETS = (
     _CLOSERS,
-    ".!?…。！？",  # a sentence's end
+    _SENTENCE_END_CHARS,
     ",;，、",  # commas
     "|•·»›/",  # menu separators
     "$€£¥",  # currencies
     _SPEECH_TAG_LAST,
     _BULLET_FIRST,
+    _SPEECH_TAG_PENULT,
 )
-_CLOSER, _SENTENCE_END_CHAR, _COMMA, _SEPARATOR_CHAR, _CURRENCY, _SPEECH_LAST, _BULLET = (
+_CLOSER, _SENTENCE_END_CHAR, _COMMA, _SEPARATOR_CHAR, _CURRENCY, _SPEECH_LAST, _BULLET, _SPEECH_PENULT = (
     1 << k for k in range(len(_CHAR_PREDICATES), len(_CHAR_PREDICATES) + len(_CHAR_SETS))
 )
 _BMP = 0x10000
@@ -745,6 +750,11 @@ def _page_features(
     chars = _code_points(page)
     line_of = np.cumsum(chars == 10)  # the line each character is on (a line break: the next one)
     bits = _char_bits(chars)
+    # Per-line shape from the characters: where each line starts and ends, its first, second and
+    # last characters, and which lines hold the characters the rarer features need.
+    breaks = np.flatnonzero(chars == 10)
+    line_start = np.concatenate(([0], breaks + 1))
+    line_last = np.concatenate((breaks, [len(chars)])) - 1
     space = (bits & _SPACE).astype(bool)
     initial = ~space
     initial[1:] &= space[:-1]  # the first character of each whitespace-separated word
@@ -756,7 +766,9 @@ def _page_features(
 
     lowered = page.lower()
     low_chars = _code_points(lowered)
-    low_bits = bits if lowered == page else _char_bits(low_chars)
+    # lower() maps no character to one of another \w-ness or digit-ness (checked on every code
+    # point), so when it lengthens none, the bits those tests read are the page's own.
+    low_bits = bits if len(lowered) == len(page) else _char_bits(low_chars)
     word_char = (low_bits & _WORD_CHAR).astype(bool)
     token_start = word_char.copy()
     token_start[1:] &= ~word_char[:-1]
@@ -782,13 +794,8 @@ def _page_features(
         n_alpha = np.bincount(word_line, weights=alpha, minlength=n)[:n]
         n_upper = np.bincount(word_line, weights=upper, minlength=n)[:n]
         title_share = np.divide(n_upper, n_alpha, out=np.zeros(n), where=n_alpha > 0)
-        all_caps = np.fromiter((len(text) >= 4 and text[:80].isupper() for text in texts), dtype=np.float64, count=n)
+        all_caps = _all_caps(texts, bits, line_of, line_start, line_last)
 
-    # Per-line shape from the characters: where each line starts and ends, its first, second and
-    # last characters, and which lines hold the characters the rarer features need.
-    breaks = np.flatnonzero(chars == 10)
-    line_start = np.concatenate(([0], breaks + 1))
-    line_last = np.concatenate((breaks, [len(chars)])) - 1
     last = chars[line_last]
     second = chars[np.minimum(line_start + 1, len(chars) - 1)]
     second = np.where(line_last > line_start, second, 0)
@@ -825,8 +832,11 @@ def _page_features(
     price = confirmed(lines_marked((bits & _CURRENCY).astype(bool)), _PRICE)
     speech = np.zeros(n)
     speech_last = (bits[line_last] & (_SPEECH_LAST | _SPACE)).astype(bool)
+    # A header that ends in its word has one of its words' last two letters there.
+    penult = np.where(line_last > line_start, bits[np.maximum(line_last - 1, 0)], 0)
+    speech_last &= (last == 58) | (bits[line_last] & _SPACE).astype(bool) | (penult & _SPEECH_PENULT).astype(bool)
     for i in np.flatnonzero(speech_last).tolist():
-        if _SPEECH_TAG.search(texts[i][-40:]):
+        if _may_end_in_speech_tag(texts[i]) and _SPEECH_TAG.search(texts[i][-40:]):
             speech[i] = 1.0
     bullet = np.zeros(n)
     bullet_like = (bits[line_start] & (_BULLET | _DECIMAL)).astype(bool)
@@ -858,6 +868,44 @@ def _page_features(
     return np.stack(columns, axis=1), words
 
 
+#: All-caps is tested on a line's first ALL_CAPS_CHARS characters.
+ALL_CAPS_CHARS = 80
+
+
+def _all_caps(
+    texts: Sequence[str], bits: np.ndarray, line_of: np.ndarray, line_start: np.ndarray, line_last: np.ndarray
+) -> np.ndarray:
+    """1.0 for each line of four characters or more whose first ALL_CAPS_CHARS are ``isupper()``.
+
+    A lower-case letter among them rules a line out (``isupper`` needs every cased character upper
+    case): only the other lines are tested one by one.
+    """
+    n = len(texts)
+    place = np.arange(len(bits)) - line_start[line_of]  # each character's place in its line
+    lower_early = (bits & _LOWER_LETTER).astype(bool) & (place < ALL_CAPS_CHARS)
+    candidate = line_last - line_start >= 3
+    candidate[line_of[lower_early]] = False
+    found = np.zeros(n)
+    for i in np.flatnonzero(candidate).tolist():
+        if texts[i][:ALL_CAPS_CHARS].isupper():
+            found[i] = 1.0
+    return found
+
+
+#: The words a comment header ends with (``_SPEECH_TAG``), lower-cased.
+_SPEECH_WORDS = ("said", "says", "wrote", "writes", "replied", "commented", "reply")
+
+
+def _may_end_in_speech_tag(text: str) -> bool:
+    """False when ``_SPEECH_TAG`` can't match the end of ``text`` (a cheap test before the regex):
+    its last 40 characters, less a trailing ":" and spaces, end in none of its words (as ``re``
+    folds case, "ſ" being an "s")."""
+    tail = text[-40:].rstrip(":").rstrip()[-9:]
+    if not tail.isascii():
+        tail = tail.translate(_ASCII_FOLDS)
+    return tail.lower().endswith(_SPEECH_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class _StopIndex:
     """A stop list packed into integers, to look up all of a page's tokens at once with numpy.
@@ -871,7 +919,7 @@ class _StopIndex:
     places: np.ndarray  # code point -> its place among the stop words' characters, 0 for none
     bits: int
     width: int
-    keys: np.ndarray  # sorted keys of the stop words of up to ``width`` characters
+    table: np.ndarray  # the keys of the stop words of up to ``width`` characters (``_key_table``)
     longer: frozenset[str]  # the stop words of more characters
     max_length: int
 
@@ -886,9 +934,30 @@ def _stop_index(stop: frozenset[str]) -> _StopIndex:
     width = 64 // bits
     places = np.zeros(max(alphabet, default=0) + 2, dtype=np.uint64)  # the last entry: beyond them all
     places[alphabet] = np.arange(1, len(alphabet) + 1)
-    keys = sorted(sum(int(places[ord(c)]) << (bits * i) for i, c in enumerate(w)) for w in words if len(w) <= width)
+    keys = [sum(int(places[ord(c)]) << (bits * i) for i, c in enumerate(w)) for w in words if len(w) <= width]
     longer = frozenset(w for w in words if len(w) > width)
-    return _StopIndex(places, bits, width, np.array(keys, dtype=np.uint64), longer, max(map(len, words), default=0))
+    return _StopIndex(places, bits, width, _key_table(keys), longer, max(map(len, words), default=0))
+
+
+def _key_table(keys: Sequence[int]) -> np.ndarray:
+    """A hash table of non-zero keys, one row per level: column ``key % columns`` (two columns a
+    key) holds the keys with that remainder, one per level, the rest 0."""
+    columns = max(1, 2 * len(keys))
+    buckets: list[list[int]] = [[] for _ in range(columns)]
+    for key in keys:
+        buckets[key % columns].append(key)
+    table = np.zeros((max(map(len, buckets)), columns), dtype=np.uint64)
+    for column, bucket in enumerate(buckets):
+        table[: len(bucket), column] = bucket
+    return table
+
+
+def _segment_sums(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """``np.add.reduceat(values, first)`` for increasing ``first`` (unsigned values may wrap around
+    in between: each segment's own sum is exact when it fits)."""
+    sums = np.zeros(len(values) + 1, dtype=values.dtype)
+    np.cumsum(values, out=sums[1:])
+    return sums[np.append(first[1:], len(values))] - sums[first]
 
 
 def _stop_tokens(
@@ -900,17 +969,20 @@ def _stop_tokens(
     in_token = np.flatnonzero(word_char)
     starts = np.flatnonzero(token_start)
     found = np.zeros(len(starts))
-    if not len(starts) or not len(index.keys):
+    if not len(starts) or not index.table.size:
         return found
-    first = np.searchsorted(in_token, starts)  # where each token's characters begin in ``in_token``
+    first = np.flatnonzero(token_start[in_token])  # where each token's characters begin in ``in_token``
     lengths = np.diff(np.append(first, len(in_token)))
     offset = in_token - np.repeat(starts, lengths)
     place = index.places[np.minimum(chars[in_token], len(index.places) - 1)]
     digits = np.where(offset < index.width, place << (offset.astype(np.uint64) * index.bits), 0)
-    keys = np.add.reduceat(digits, first)
-    known = np.minimum.reduceat(place, first) > 0
-    spot = np.minimum(np.searchsorted(index.keys, keys), len(index.keys) - 1)
-    found[known & (lengths <= index.width) & (index.keys[spot] == keys)] = 1.0
+    keys = _segment_sums(digits, first)
+    known = _segment_sums((place == 0).astype(np.int64), first) == 0
+    column = keys % np.uint64(index.table.shape[1])
+    listed = index.table[0][column] == keys
+    for level in index.table[1:]:
+        listed |= level[column] == keys
+    found[known & (lengths <= index.width) & listed] = 1.0
     for k in np.flatnonzero((lengths > index.width) & (lengths <= index.max_length)).tolist():
         found[k] = lowered[starts[k] : starts[k] + lengths[k]] in index.longer
     return found
@@ -944,10 +1016,11 @@ class PassCache:
     each line's features (they depend on the line and the page's language only) and the language
     named for a sample of lines."""
 
-    #: Feature rows and word counts, one block per ``_page_features`` call...
-    blocks: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    #: ...and where each (language, line) is in them: (block, row).
-    rows: dict[tuple[str | None, str], tuple[int, int]] = field(default_factory=dict)
+    #: Feature rows and word counts of every line computed so far...
+    features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
+    words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: ...and the row of each (language, line) in them.
+    rows: dict[tuple[str | None, str], int] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
     #: Each line's profile rule, per matcher (by id; the matchers live in ``_MATCHERS``).
     rules: dict[int, dict[str, Rule | None]] = field(default_factory=dict)
@@ -975,23 +1048,16 @@ def _cached_features(
     missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
     if missing:
         features, words = _page_features(missing, language, stop, [False] * len(missing))
-        block = len(cache.blocks)
-        cache.blocks.append((features, words))
-        known.update(((language, t), (block, row)) for row, t in enumerate(missing))
-        if len(missing) == len(texts):  # every line new and distinct: the block is the page
-            features = features.copy()
+        known.update(((language, t), len(cache.words) + row) for row, t in enumerate(missing))
+        cache.features = np.concatenate((cache.features, features))  # copies: ``features`` is ours
+        cache.words = np.concatenate((cache.words, words))
+        if len(missing) == len(texts):  # every line new and distinct: the new rows are the page
             features[:, _REPEATED] = repeated
             return features, words
-    where = np.array([known[(language, t)] for t in texts], dtype=np.int64).reshape(len(texts), 2)
-    features = np.zeros((len(texts), len(FEATURE_NAMES)))
-    words = np.zeros(len(texts), dtype=np.int64)
-    for block, (block_features, block_words) in enumerate(cache.blocks):
-        mine = where[:, 0] == block
-        if mine.any():
-            features[mine] = block_features[where[mine, 1]]
-            words[mine] = block_words[where[mine, 1]]
+    rows = [known[(language, t)] for t in texts]
+    features = cache.features[rows]
     features[:, _REPEATED] = repeated
-    return features, words
+    return features, cache.words[rows]
 
 
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
@@ -1013,9 +1079,7 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
     texts = [unit.text for unit in units]
-    folded = [text.casefold() for text in texts]
-    counts = Counter(folded)
-    repeated = [counts[f] > 1 for f in folded]
+    repeated = repeated_lines(texts)
     if cache is None:
         features, words = _page_features(texts, language, stop, repeated)
     else:
@@ -1023,25 +1087,42 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
 
 
+def repeated_lines(texts: Sequence[str]) -> list[bool]:
+    """For each line, whether another line of the page is the same but for case (``casefold``).
+
+    Case folding is per character (no context, unlike ``lower``), and no line holds a line
+    break, so the page is folded in one call and split again.
+    """
+    if not texts:
+        return []
+    folded = "\n".join(texts).casefold().split("\n")
+    counts = Counter(folded)
+    return [counts[f] > 1 for f in folded]
+
+
 def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tuple[int, int] | None:
     """Indices [start, end] of the maximum-sum run of scores.
 
     ``None`` scores are transparent (skipped without cost); a boundary can't be inside a run.
     """
-    best: tuple[float, int, int] | None = None
-    run_sum, run_start = 0.0, None
-    for i, (score, boundary) in enumerate(zip(scores, boundaries, strict=True)):
-        if boundary:
-            run_sum, run_start = 0.0, None
-            continue
+    if len(scores) != len(boundaries):
+        raise ValueError("best_block needs one boundary flag per score")
+    cuts = set(itertools.compress(range(len(boundaries)), boundaries))
+    values = [None if i in cuts else score for i, score in enumerate(scores)] if cuts else scores
+    best_sum, best_start, best_end = 0.0, -1, -1
+    run_sum, run_start = 0.0, -1  # a run that is not positive starts again at the next score
+    for i, score in enumerate(values):
         if score is None:
+            if i in cuts:
+                run_sum = 0.0
             continue
-        if run_start is None or run_sum <= 0:
-            run_sum, run_start = 0.0, i
-        run_sum += score
-        if run_sum > 0 and (best is None or run_sum > best[0]):
-            best = (run_sum, run_start, i)
-    return (best[1], best[2]) if best else None
+        if run_sum <= 0:
+            run_sum, run_start = score, i
+        else:
+            run_sum += score
+        if run_sum > best_sum:
+            best_sum, best_start, best_end = run_sum, run_start, i
+    return (best_start, best_end) if best_end >= 0 else None
 
 
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
@@ -1085,65 +1166,78 @@ def thread_start(page: Page, after: int) -> int | None:
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
 
 
+#: The windows of unruled lines' mean log-odds among the context features, as [lo, hi) offsets from
+#: the line: window_1, window_3, window_8, before_3, after_3, and the 8-line ones of sandwich_8.
+_WINDOWS = np.array([(-1, 2), (-3, 4), (-8, 9), (-3, 0), (1, 4), (-8, 0), (1, 9)])
+_WINDOW_PAD = 9
+_CONTEXT_COLUMN = {name: i for i, name in enumerate(CONTEXT_FEATURE_NAMES)}
+#: ``context_features`` fills runs of columns at once: the windows, and each neighbour's features.
+_CONTEXT_RUNS = (
+    ("window_1", "window_3", "window_8", "before_3", "after_3"),
+    tuple(f"prev_{name}" for name in NEIGHBOUR_FEATURES),
+    tuple(f"next_{name}" for name in NEIGHBOUR_FEATURES),
+)
+if any(
+    CONTEXT_FEATURE_NAMES[_CONTEXT_COLUMN[run[0]] : _CONTEXT_COLUMN[run[0]] + len(run)] != run for run in _CONTEXT_RUNS
+):
+    raise ValueError(f"CONTEXT_FEATURE_NAMES must hold each of {_CONTEXT_RUNS} in a row")
+
+
+def _window_means(valid: np.ndarray, valued: np.ndarray) -> np.ndarray:
+    """For each of _WINDOWS (rows) and each line (columns): the mean of ``valued`` over the unruled
+    (``valid``) lines in the window, 0 where it holds none."""
+    n = len(valid)
+    # Prefix sums padded with their first and last values: padded[_WINDOW_PAD + k] is the sum up to
+    # min(max(k, 0), n), so every window's bounds are a plain gather.
+    sums = np.zeros(n + 1 + 2 * _WINDOW_PAD)
+    np.cumsum(valued, out=sums[_WINDOW_PAD + 1 : _WINDOW_PAD + 1 + n])  # sequential, as a running total
+    sums[_WINDOW_PAD + 1 + n :] = sums[_WINDOW_PAD + n]
+    counts = np.zeros(n + 1 + 2 * _WINDOW_PAD, dtype=np.int64)
+    np.cumsum(valid, out=counts[_WINDOW_PAD + 1 : _WINDOW_PAD + 1 + n])
+    counts[_WINDOW_PAD + 1 + n :] = counts[_WINDOW_PAD + n]
+    at = np.arange(_WINDOW_PAD, _WINDOW_PAD + n)
+    lo, hi = at + _WINDOWS[:, :1], at + _WINDOWS[:, 1:]
+    count = counts[hi] - counts[lo]
+    return np.divide(sums[hi] - sums[lo], count, out=np.zeros(count.shape), where=count > 0)
+
+
 def context_features(page: Page, local: np.ndarray) -> np.ndarray:
     """Each line's context features (one row per line, CONTEXT_FEATURE_NAMES columns) from the
     line model's scores ``local``."""
     n = len(page.units)
+    rows = np.zeros((n, len(CONTEXT_FEATURE_NAMES)))
+    if not n:
+        return rows
     valid = page.unruled
     block = _block_of(page, local)
     start, end = block if block else (n, n)
     valued = np.where(valid, local, 0.0)
-    sums = np.zeros(n + 1)
-    np.cumsum(valued, out=sums[1:])  # sequential, as a running total would add them
-    counts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(valid, out=counts[1:])
+    means = _window_means(valid, valued)
+    column = _CONTEXT_COLUMN
+    rows[:, column["bias"]] = 1.0
+    rows[:, column["local"]] = valued
+    rows[:, column["window_1"] : column["after_3"] + 1] = means[:5].T
+    rows[:, column["sandwich_3"]] = np.minimum(means[3], means[4])
+    rows[:, column["sandwich_8"]] = np.minimum(means[5], means[6])
+    rows[start : end + 1, column["in_block"]] = 1.0
     index = np.arange(n)
-    # The prefix sums padded with their first and last values: padded[PAD + k] is the sum up to
-    # min(max(k, 0), n), so a window's bounds are slices.
-    pad = 9
-    padded_sums = np.concatenate((np.full(pad, sums[0]), sums, np.full(pad, sums[n])))
-    padded_counts = np.concatenate((np.full(pad, counts[0]), counts, np.full(pad, counts[n])))
-
-    def window(lo_offset: int, hi_offset: int) -> np.ndarray:
-        """Mean log-odds of the unruled lines in [i + lo_offset, i + hi_offset) for every i."""
-        lo, hi = slice(pad + lo_offset, pad + lo_offset + n), slice(pad + hi_offset, pad + hi_offset + n)
-        count = padded_counts[hi] - padded_counts[lo]
-        return np.divide(padded_sums[hi] - padded_sums[lo], count, out=np.zeros(n), where=count > 0)
-
-    before_3, after_3, before_8, after_8 = window(-3, 0), window(1, 4), window(-8, 0), window(1, 9)
-    distance = np.where(index < start, start - index, np.where(index > end, index - end, 0))
+    rows[:, column["log_block_distance"]] = _log1p_table(n + 1)[np.maximum(np.maximum(start - index, index - end), 0)]
+    rows[:start, column["before_block"]] = 1.0
+    rows[end + 1 :, column["after_block"]] = 1.0
     words = np.array(page.words, dtype=np.int64)
     before = np.zeros(n, dtype=np.int64)
     np.cumsum(words[:-1], out=before[1:])
-    total = int(words.sum())
-    cue = np.zeros(n, dtype=bool)
-    cue[[i for i, action in page.ruled if action in ("end", "credit")]] = True
-    cue &= index > start
+    rows[:, column["word_position"]] = before / int(words.sum())
+    cues = [i for i, action in page.ruled if action in ("end", "credit") and i > start]
+    if cues:
+        rows[cues[0] :, column["after_end_cue"]] = 1.0
+    rows[1:, column["prev_ruled"]] = ~valid[:-1]
+    rows[:-1, column["next_ruled"]] = ~valid[1:]
     neighbours = page.features[:, list(_NEIGHBOUR_INDEX)]
-    none = np.zeros((1, len(_NEIGHBOUR_INDEX)))
-    columns = [
-        np.ones(n),
-        valued,
-        window(-1, 2),
-        window(-3, 4),
-        window(-8, 9),
-        before_3,
-        after_3,
-        np.minimum(before_3, after_3),
-        np.minimum(before_8, after_8),
-        ((index >= start) & (index <= end)).astype(np.float64),
-        _log1p_table(n + 1)[distance],
-        (index < start).astype(np.float64),
-        (index > end).astype(np.float64),
-        before / total,
-        np.maximum.accumulate(cue).astype(np.float64),
-        np.concatenate(([0.0], ~valid[:-1])).astype(np.float64)[:n],
-        np.concatenate((~valid[1:], [False])).astype(np.float64)[:n],
-    ]
-    rows = np.column_stack(columns) if n else np.zeros((0, len(columns)))
-    prev = np.concatenate((none, neighbours[:-1]))[:n]
-    nxt = np.concatenate((neighbours[1:], none))[:n] if n else none[:0]
-    return np.concatenate((rows, prev, nxt), axis=1)
+    prev, nxt = column[f"prev_{NEIGHBOUR_FEATURES[0]}"], column[f"next_{NEIGHBOUR_FEATURES[0]}"]
+    rows[1:, prev : prev + len(NEIGHBOUR_FEATURES)] = neighbours[:-1]
+    rows[:-1, nxt : nxt + len(NEIGHBOUR_FEATURES)] = neighbours[1:]
+    return rows
 
 
 def score_page(page: Page) -> np.ndarray:
@@ -1157,8 +1251,8 @@ def aside_items(page: Page) -> set[int]:
     it, up to the first line that ends a sentence (the article going on), at most ASIDE_MAX_ITEMS."""
     items: set[int] = set()
     ends_sentence = _FEATURE_INDEX["ends_sentence"]
-    for i, unit in enumerate(page.units):
-        if unit.rule is None or unit.rule.action != "aside":
+    for i, action in page.ruled:
+        if action != "aside":
             continue
         for j in range(i + 1, min(len(page.units), i + 1 + ASIDE_MAX_ITEMS)):
             if page.units[j].rule is not None:
