@@ -41,6 +41,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 OUT_DIR = ROOT / "bench" / "out"
+#: Baselines around a run further apart than this ratio make its ratio unreliable (a warning).
+UNSTEADY_BASELINE = 1.15
 RECORDS_PER_WARC = 2_000
 TABLES = ("articles", "captures", "quarantine")
 #: Captures are dated as a crawl records them, in order (an earlier layout put consecutive
@@ -194,6 +196,8 @@ def main() -> None:
         baseline = (baselines[-2] + baselines[-1]) / 2
         first["baseline_per_s"] = round(baseline, 2)
         first["ratio_to_baseline"] = round(first["captures_per_s"] / baseline, 2)
+        around = sorted(baselines[-2:])
+        first["ratio_range"] = [round(first["captures_per_s"] / b, 2) for b in reversed(around)]
         first["rerun_wall_s"] = rerun["wall_s"]
         first["rerun_cost"] = round(rerun["pipeline_s"] / first["pipeline_s"], 4)
         sizes = {t: sum(p.stat().st_size for p in (archive / t).rglob("*.parquet")) / 2**20 for t in TABLES}
@@ -203,7 +207,9 @@ def main() -> None:
         runs.append(first)
         print(
             f"workers={workers}: {first['captures_per_s']:.1f} captures/s "
-            f"({first['ratio_to_baseline']:.2f}x baseline), wall {first['wall_s']:.0f} s, "
+            f"({first['ratio_to_baseline']:.2f}x baseline, "
+            f"{first['ratio_range'][0]:.2f}-{first['ratio_range'][1]:.2f}x "
+            f"against the faster and the slower baseline around it), wall {first['wall_s']:.0f} s, "
             f"peak RSS {first['peak_rss_mib']} MiB (PSS {first['peak_pss_mib']} MiB), "
             f"rerun {first['rerun_cost']:.1%} of the first run, {first['files_written']} files written"
         )
@@ -211,6 +217,9 @@ def main() -> None:
             f"  archive: {first['archive_mib']} MiB; raw captures table = {first['raw_retention_overhead']}x "
             f"the articles table, {first['raw_vs_input']}x the WARC.gz input"
         )
+        if around[1] > UNSTEADY_BASELINE * around[0]:
+            spread = around[1] / around[0] - 1
+            print(f"  warning: the baselines around this run differ by {spread:.0%}: the machine's speed changed")
         shutil.rmtree(archive, ignore_errors=True)
     results["baselines_per_s"] = [round(b, 2) for b in baselines]
     results["runs"] = runs
