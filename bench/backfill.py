@@ -17,7 +17,8 @@ crawl writes them: 20,000 captures span six weeks), then measures in the same ru
   counted once per process) and of PSS (shared pages divided between the processes sharing them);
 * a rerun over the finished archive (resume: every capture skipped by id, nothing cleaned).
 
-Prints throughput, the ratio to the baseline, peak memory and the rerun's cost, and writes them
+Prints throughput, the ratio to the baseline (and to each of the two baselines around the run,
+with a warning when they differ by over 15 %), peak memory and the rerun's cost, and writes them
 to ``bench/out/backfill.json``.
 """
 
