@@ -77,8 +77,7 @@ class HtmlExtraction:
 class ChromeRules:
     """Generic chrome line patterns (``cleaners/data/html_chrome.toml``)."""
 
-    drop_lines: tuple[str, ...]
-    #: The ``drop_lines`` as rules, matched the way profile rules are: a line is tried only
+    #: The file's ``drop_lines`` as rules, matched the way profile rules are: a line is tried only
     #: against the patterns that can start with its first character and match its length (one
     #: alternation of every pattern cost about 30 µs a line, most lines being prose).
     matcher: RuleMatcher
@@ -89,12 +88,11 @@ def chrome_rules() -> ChromeRules:
     """The chrome rules shipped with the package, compiled once per process."""
     text = (resources.files("cleaners") / "data" / "html_chrome.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    lines = tuple(data["drop_lines"])
     rules = [
         Rule(f"html_chrome.{number}", "drop", "a page-chrome line shape", (re.compile(line, re.IGNORECASE),))
-        for number, line in enumerate(lines, start=1)
+        for number, line in enumerate(data["drop_lines"], start=1)
     ]
-    return ChromeRules(lines, RuleMatcher(rules))
+    return ChromeRules(RuleMatcher(rules))
 
 
 _PARSERS = threading.local()
