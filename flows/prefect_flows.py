@@ -117,6 +117,7 @@ def commit_batch(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch
 
 
 def _commit_quoted(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch_no: int) -> None:
+    """``commit_batch`` with the pairs ``quote``d (not walked by Prefect)."""
     commit_batch(run, quote(pairs), batch_no)
 
 
@@ -132,7 +133,7 @@ def archive_batch(
 ) -> int:
     """Clean a batch's new captures (never retried) and commit them with its read-time rejections
     (retried); returns how many captures it handled."""
-    commit_batch(run, quote(cleaned_pairs(to_clean, rejected, cleaner)), batch_no)
+    _commit_quoted(run, cleaned_pairs(to_clean, rejected, cleaner), batch_no)
     return len(to_clean) + len(rejected)
 
 
