@@ -155,7 +155,13 @@ _MOJIBAKE_HINT = re.compile(
     "\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"  # windows-1252 punctuation
 )
 
-
+#: A line ftfy may change, given what ``without_controls`` removes anyway: one with a character that
+#: can start mojibake (a UTF-8 lead byte read as Latin-1: Â–ô) or a C1 control (ftfy reads it as
+#: windows-1252). A narrower test (the lead character and a continuation) missed "Â " (a no-break
+#: space whose second byte had become a space), which ftfy repairs.
+_FTFY_MAY_CHANGE = re.compile("[\u0080-\u009f\u00c2-\u00f4]")
+#: Splits a text after each ``\n``, the way ftfy cuts it into lines.
+_LINES_WITH_ENDS = re.compile(r"(?<=\n)")
 #: Only undo encoding damage: keep the page's quotes, ligatures, widths and entities as written.
 _FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -175,8 +181,21 @@ def _repair(text: str, encoding: str, utf8: bytes | None = None) -> Decoded:
     hinted = (utf8 is None or b"\xc3" in utf8) and _MOJIBAKE_HINT.search(text) is not None
     if not hinted or not ftfy.badness.is_bad(text):
         return Decoded(without_controls(text, utf8), encoding, repaired=False)
-    fixed = ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
+    fixed = _fix_hinted_lines(text)
     return Decoded(without_controls(fixed), encoding, repaired=fixed != text)
+
+
+def _fix_hinted_lines(text: str) -> str:
+    """ftfy over the lines that carry the mojibake signature, the others as they are.
+
+    ftfy fixes a text line by line (each with its ``\\n``), each on its own; on the lines without
+    the signature it only turned ``\\r\\n`` into ``\\n`` (the 16 repaired pages of the 890 dev
+    pages give the same records), and a page with a few damaged lines among thousands cost up to 0.2 s.
+    """
+    return "".join(
+        ftfy.fix_text(line, config=_FTFY_ENCODING_ONLY) if _FTFY_MAY_CHANGE.search(line) else line
+        for line in _LINES_WITH_ENDS.split(text)
+    )
 
 
 def _has_controls(text: str, utf8: bytes | None) -> bool:

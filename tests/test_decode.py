@@ -80,6 +80,22 @@ def test_mojibake_is_repaired() -> None:
     assert decoded.repaired
 
 
+def test_only_the_damaged_lines_of_a_page_are_repaired() -> None:
+    page = (
+        "<p>The cafÃ© isnâ€™t open.</p>\r\n"  # damaged: UTF-8 read as windows-1252
+        "<p>A clean line, kept byte for byte.</p>\r\n"
+        "<p>1.Â Â Myth: all fat is bad</p>\n"  # no-break spaces whose second byte became a space
+    )
+    decoded = decode_bytes(page.encode(), is_html=True)
+    assert decoded.repaired
+    assert decoded.text.split("\n") == [
+        "<p>The café isn’t open.</p>",
+        "<p>A clean line, kept byte for byte.</p>\r",
+        "<p>1.\u00a0\u00a0Myth: all fat is bad</p>",
+        "",
+    ]
+
+
 def test_binary_is_rejected() -> None:
     with pytest.raises(Rejected):
         decode_bytes(b"\x00\x01\x02\x03binary")
