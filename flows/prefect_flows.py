@@ -6,9 +6,13 @@ cleaning to a process pool, so every Prefect call stays in this process (a Prefe
 would start one temporary server per worker process when no server is configured).
 
 Retries: the I/O edges (listing the sources, committing a batch, the final flush) are tasks
-retried with exponential backoff on transient ``OSError``; cleaning is pure and never retried.
+retried with exponential backoff on transient ``OSError``. A batch task cleans and commits: it is
+retried only when its commit hits such an error (cleaning never raises: a cleaner bug quarantines
+its capture), and as cleaning is pure, the retry cleans the batch again and gets the same rows.
 A retried commit hands its batch to the writer once (``IngestRun.commit``'s batch key), so the
-report's ``seen = archived + duplicates + quarantined`` holds whatever was retried.
+report's ``seen = archived + duplicates + quarantined`` holds whatever was retried. (The commit
+used to be a task of its own, nested in the batch task: one more task run per batch, about a
+tenth of the parent's and the Prefect server's CPU in a backfill.)
 
 Batches go to tasks ``quote``d: Prefect otherwise walks every parameter looking for futures
 (every field of every capture and record, several times a task run).
@@ -58,6 +62,10 @@ IO_RETRIES = 3
 IO_RETRY_BACKOFF_S = 2.0
 #: I/O errors a retry cannot fix (a wrong path, missing rights, a name already taken).
 PERMANENT_IO_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
+#: Batch tasks in flight per worker process, besides the one being read. With one, a worker that
+#: finished before the oldest batch's commit had to wait for the next batch to be read and
+#: submitted; a batch of 25 HTML pages is a few MB.
+BATCHES_QUEUED_PER_WORKER = 2
 _listeners: list[ProgressListener] = []
 
 
@@ -117,7 +125,8 @@ def commit_batch(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch
 
 
 def _commit_quoted(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch_no: int) -> None:
-    """``commit_batch`` with the pairs ``quote``d (not walked by Prefect)."""
+    """``commit_batch`` with the pairs ``quote``d (not walked by Prefect): how the Dask path,
+    which cleans elsewhere, commits each batch in this process."""
     commit_batch(run, quote(pairs), batch_no)
 
 
@@ -127,13 +136,13 @@ def finish_run(run: IngestRun) -> RunReport:
     return run.finish()
 
 
-@task(name="archive-batch", cache_policy=NO_CACHE, task_run_name="batch-{batch_no}")
+@task(name="archive-batch", task_run_name="batch-{batch_no}", **IO_TASK_OPTIONS)
 def archive_batch(
     run: IngestRun, to_clean: list[Capture], rejected: list[Quarantined], batch_no: int, cleaner: BatchCleaner
 ) -> int:
-    """Clean a batch's new captures (never retried) and commit them with its read-time rejections
-    (retried); returns how many captures it handled."""
-    _commit_quoted(run, cleaned_pairs(to_clean, rejected, cleaner), batch_no)
+    """Clean a batch's new captures and commit them with its read-time rejections; returns how many
+    captures it handled. Retried on a transient I/O error of the commit (the batch number keys it)."""
+    run.commit(cleaned_pairs(to_clean, rejected, cleaner), batch_key=batch_no)
     return len(to_clean) + len(rejected)
 
 
@@ -198,7 +207,7 @@ def ingest_flow(
         batches = batched(run.captures_of(inputs, options), batch_size)
         archive_on_dask(run, batches, dask_address, _commit_quoted, log=logger.info)
     else:
-        window = FutureWindow(limit=workers + 1)  # one batch queued per worker, plus one being read
+        window = FutureWindow(limit=BATCHES_QUEUED_PER_WORKER * max(workers, 1) + 1)
         with cleaning_pool(workers, extraction) as cleaner:
             try:
                 for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):

@@ -48,6 +48,30 @@ def test_a_rerun_runs_no_batch_task_for_captures_already_archived(
     assert (again["seen"], again["duplicates"], batch_tasks) == (5, 5, [])
 
 
+def test_a_batch_is_one_task_run_that_cleans_and_commits(mixed_inputs: Path, tmp_path: Path) -> None:
+    """No task run nested in a batch's (each costs the flow and the server a few ms)."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.prefect_flows import ingest_flow
+
+    state = ingest_flow(sources=[str(mixed_inputs)], archive=str(tmp_path / "a"), batch_size=2, return_state=True)
+    assert state.result()["seen"] == 5
+    this_run = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+    names: list[str] = []
+    with get_client(sync_client=True) as client:
+        for _ in range(50):  # the server records task runs in batches, a moment after they end
+            names = sorted(run.name for run in client.read_task_runs(flow_run_filter=this_run))
+            if len(names) >= 5:
+                break
+            time.sleep(0.2)
+    batches = [name for name in names if name.startswith("batch-")]
+    others = sorted(name.rsplit("-", 1)[0] for name in names if not name.startswith("batch-"))  # "-<random>"
+    assert (batches, others) == (["batch-0", "batch-1", "batch-2"], ["finish-run", "list-inputs"])
+
+
 def test_flow_publishes_its_report_as_an_artifact(mixed_inputs: Path, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
