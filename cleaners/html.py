@@ -326,7 +326,8 @@ def find_byline(
     site = metadata.site_name
     found: Byline | None = None
     credited: Byline | None = None
-    for rank, parsed in enumerate(_byline_sources(tree, metadata, site, host, mode)):
+    candidates = _Candidates(tree)
+    for rank, parsed in enumerate(_byline_sources(tree, candidates, metadata, site, host, mode)):
         if parsed.authors:
             found = parsed
             break
@@ -335,7 +336,7 @@ def find_byline(
         if rank == 0 and metadata.authors and parsed.credits and all(is_unit_credit(c) for c in parsed.credits):
             break  # the page's metadata names a desk or team as the author: a name elsewhere is not it
     if found is not None and metadata.author_source == "meta" and found.raw == ", ".join(metadata.authors):
-        found = _visible_byline(found, tree, site, host) or found
+        found = _visible_byline(found, candidates, site, host) or found
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:
@@ -352,7 +353,20 @@ def _name_keys(names: tuple[str, ...]) -> set[str]:
     return {" ".join(_WORD.findall(name.casefold())) for name in names}
 
 
-def _visible_byline(declared: Byline, tree: lxml_html.HtmlElement, site: str | None, host: str | None) -> Byline | None:
+class _Candidates:
+    """A page's ``byline_candidates``, found once (a scan of every element) when first asked for."""
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self._tree = tree
+        self._found: list[tuple[str, bool]] | None = None
+
+    def __iter__(self) -> Iterator[tuple[str, bool]]:
+        if self._found is None:
+            self._found = byline_candidates(self._tree)
+        return iter(self._found)
+
+
+def _visible_byline(declared: Byline, candidates: _Candidates, site: str | None, host: str | None) -> Byline | None:
     """The page's first "By …" byline when it names other people than the <meta> author.
 
     A <meta name="author"> often carries the account that posted the page (an SEO login, the
@@ -360,7 +374,7 @@ def _visible_byline(declared: Byline, tree: lxml_html.HtmlElement, site: str | N
     the declared one ("Jane Doe Verified") is the same person.
     """
     declared_keys = _name_keys(declared.authors)
-    for text, marked in byline_candidates(tree):
+    for text, marked in candidates:
         if not _BY_PREFIX.match(text):
             continue
         shown = parse_byline(text, site, host, single=marked)
@@ -371,7 +385,12 @@ def _visible_byline(declared: Byline, tree: lxml_html.HtmlElement, site: str | N
 
 
 def _byline_sources(
-    tree: lxml_html.HtmlElement, metadata: PageMetadata, site: str | None, host: str | None, mode: ExtractionMode
+    tree: lxml_html.HtmlElement,
+    candidates: _Candidates,
+    metadata: PageMetadata,
+    site: str | None,
+    host: str | None,
+    mode: ExtractionMode,
 ) -> Iterator[Byline]:
     """Parsed bylines, most trusted first: JSON-LD/meta names, byline elements, trafilatura's
     guess (best mode only: its author heuristics cost about a third of a trafilatura pass)."""
@@ -380,7 +399,7 @@ def _byline_sources(
     if metadata.author_organisations:
         organisations = [o for o in metadata.author_organisations if _is_organisation_credit(o, site, host)]
         yield Byline(", ".join(metadata.author_organisations), (), tuple(dict.fromkeys(organisations)))
-    for text, marked in byline_candidates(tree):
+    for text, marked in candidates:
         yield parse_byline(text, site, host, single=marked)
     fallback = _trafilatura_author(tree) if mode == "best" else None
     if fallback:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 #: JSON-LD @type values that describe the article itself.
@@ -289,6 +290,9 @@ _AFTER_NAME_LABEL = re.compile(r"^[|·•–—-]\s*(?:author|writer|contributor
 
 
 _UNMARKED_TAGS = frozenset({"p", "span", "div", "address", "li", "small", "em", "strong", "h3", "h4", "h5", "h6"})
+#: Elements that may hold an author label ("Written by", "Contributors:") on its own.
+_LABEL_TAGS = _UNMARKED_TAGS | {"dt", "label", "h2"}
+_NOT_BYLINE_TAGS = frozenset({"script", "style", "meta", "link", "title"})
 
 
 def _pieces_text(element: lxml_html.HtmlElement, limit: int | None = None) -> str:
@@ -324,9 +328,9 @@ def _author_link(element: lxml_html.HtmlElement) -> bool:
 
 def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
     """The name a label element points at: after "Written by", "Contributors:", before "| Author"."""
-    if element.tag not in _UNMARKED_TAGS | {"dt", "label", "h2"} or len(element):
+    if element.tag not in _LABEL_TAGS or len(element) or not element.text:
         return None
-    label = " ".join((element.text or "").split())
+    label = " ".join(element.text.split())
     if _AFTER_NAME_LABEL.match(label):  # "<p>Jane Doe</p><p>| Author</p>"
         named = element.getprevious()
     elif _AUTHOR_LABEL.match(label):
@@ -350,8 +354,8 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     found: list[tuple[str, bool]] = []
     seen: set[str] = set()
     body = tree.find("body")
-    for element in (body if body is not None else tree).iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "title"):
+    for element in (body if body is not None else tree).iter(etree.Element):
+        if element.tag in _NOT_BYLINE_TAGS:
             continue
         marked = _marked_as_byline(element) or _author_link(element)
         labelled = _labelled_name(element)
