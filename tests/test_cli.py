@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,9 @@ def test_backfill_with_worker_processes_window_and_globs(
     mixed_inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     archive = str(tmp_path / "a")
+    in_window = datetime(2026, 11, 15, tzinfo=UTC).timestamp()
+    for capture in mixed_inputs.glob("*.html"):  # captured_at is the file's mtime where no sidecar says
+        os.utime(capture, (in_window, in_window))
     args = ["backfill", str(mixed_inputs), "--archive", archive, "--no-prefect", "--workers", "2", "--batch-size", "1"]
     assert main([*args, "--exclude", "*.txt", "--since", "2026-11-01", "--until", "2026-12-01"]) == 0
     out = capsys.readouterr().out
