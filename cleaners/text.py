@@ -84,6 +84,7 @@ UNSTABLE_SIGNAL = "signal.unstable"
 #: How many times the kept paragraphs are cleaned again to reach a fixpoint (idempotence).
 SETTLE_PASSES = 3
 ASIDE_ITEM_SIGNAL = "signal.aside-item"
+LISTED_ITEM_SIGNAL = "signal.listed-item"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -184,6 +185,10 @@ THREAD_DISCOUNT = 0.3
 _QUOTE_ATTRIBUTION = ("—", "–", "-", "~")
 #: Comment headers carry the time of the post ("at 4:47 pm", "2 days ago"); event dates don't.
 _TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
+#: A list intro ends in ":" and has at least this many words ("Key topics include:", not "Share:").
+LIST_INTRO_MIN_WORDS = 4
+#: At most this many lines after a kept list intro are kept as its items (``listed_items``).
+LIST_MAX_ITEMS = 30
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -1265,9 +1270,34 @@ def aside_items(page: Page) -> set[int]:
     return items
 
 
-def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
-    """Which units are article text: the best block of the final scores, plus lines sure on their own,
-    minus the items of promo boxes inside it, and nothing from a comment thread after it."""
+def listed_items(page: Page, keep: np.ndarray) -> list[int]:
+    """Units listed under a kept list intro (a line of LIST_INTRO_MIN_WORDS+ words ending in ":",
+    "Key topics discussed in the guide include:"): the unkept ones of the lines right after it that
+    end no sentence and are not repeated on the page, up to the first ruled line, line ending a
+    sentence or other intro, at most LIST_MAX_ITEMS. Without markup a list looks like a menu; its
+    intro says it is the article's."""
+    features = page.features
+    colon = features[:, _FEATURE_INDEX["ends_colon"]]
+    ends = features[:, _FEATURE_INDEX["ends_sentence"]]
+    repeated = features[:, _FEATURE_INDEX["repeated"]]
+    valid = page.unruled
+    n = len(page.units)
+    items: list[int] = []
+    for i in np.flatnonzero(keep & (colon > 0)).tolist():
+        if page.words[i] < LIST_INTRO_MIN_WORDS:
+            continue
+        for j in range(i + 1, min(n, i + 1 + LIST_MAX_ITEMS)):
+            if not valid[j] or ends[j] or colon[j] or repeated[j]:
+                break
+            if not keep[j]:
+                items.append(j)
+    return items
+
+
+def select_lines(page: Page, log_odds: np.ndarray, lists: bool = True) -> list[bool]:
+    """Which units are article text: the best block of the final scores, plus lines sure on their own
+    and the items of the lists they introduce (unless not ``lists``), minus the items of promo boxes
+    inside it, and nothing from a comment thread after it."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
@@ -1281,6 +1311,8 @@ def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     if block is not None:
         keep[block[0] : block[1] + 1] = True
     keep &= page.unruled
+    if lists:
+        keep[listed_items(page, keep)] = True
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1520,6 +1552,7 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
+    unlisted = select_lines(page, scores, lists=False)
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1531,6 +1564,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             reason = f"{rule_id.removeprefix('signal.')} of the article, moved to its field"
         elif i in promo:
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
+        elif kept and not unlisted[i]:
+            rule_id, reason = LISTED_ITEM_SIGNAL, f"an item of a list a kept line introduces (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

@@ -11,6 +11,7 @@ from cleaners.text import (
     DATELINE_SIGNAL,
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
+    LISTED_ITEM_SIGNAL,
     Line,
     LineDecision,
     RuleMatcher,
@@ -296,3 +297,28 @@ def test_bare_name_next_to_the_dateline_is_the_byline(profiles: ProfileSet) -> N
         "Harbour Reopens After Storm Repairs",
     )
     assert kept_texts(found) == PROSE
+
+
+# --- lists introduced by a kept line ---------------------------------------------------------
+
+CHECKLIST = ["Life jackets for every passenger", "A working radio", "Spare fuel and oil", "Flares and a whistle"]
+
+
+def test_items_of_a_list_a_kept_line_introduces_are_kept(profiles: ProfileSet) -> None:
+    intro = ["Before going out again, the harbour master asks every crew to check the following:"]
+    found = extract_text(capture(MENU, PROSE, intro, CHECKLIST, FOOTER[1:]), profiles)  # the list ends the article
+    assert kept_texts(found) == PROSE + intro + CHECKLIST
+    # the line model alone drops the last items (short, no sentence: menu-shaped); the intro keeps them
+    assert decision_for(found, CHECKLIST[-1]).rule == LISTED_ITEM_SIGNAL
+    assert all(decision_for(found, item).rule in (LISTED_ITEM_SIGNAL, KEEP_MAIN_BLOCK) for item in CHECKLIST)
+
+
+def test_a_short_label_or_repeated_lines_are_no_list_intro(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE, ["Our picks:"], CHECKLIST, FOOTER[1:]), profiles)
+    assert decision_for(found, "Our picks:").keep
+    assert not any(decision_for(found, item).rule == LISTED_ITEM_SIGNAL for item in CHECKLIST)
+    assert not decision_for(found, CHECKLIST[-1]).keep
+
+    intro = ["Before going out again, the harbour master asks every crew to check the following:"]
+    found = extract_text(capture(MENU, PROSE, intro, CHECKLIST, FOOTER[1:], CHECKLIST), profiles)
+    assert not any(d.keep for d in found.decisions if d.text in CHECKLIST)  # repeated: a menu
