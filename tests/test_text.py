@@ -322,3 +322,30 @@ def test_a_short_label_or_repeated_lines_are_no_list_intro(profiles: ProfileSet)
     intro = ["Before going out again, the harbour master asks every crew to check the following:"]
     found = extract_text(capture(MENU, PROSE, intro, CHECKLIST, FOOTER[1:], CHECKLIST), profiles)
     assert not any(d.keep for d in found.decisions if d.text in CHECKLIST)  # repeated: a menu
+
+
+# --- a comment section after a short article ------------------------------------------------
+
+
+def test_a_long_comment_thread_after_a_comments_heading_does_not_outweigh_a_short_article(
+    profiles: ProfileSet,
+) -> None:
+    thread = ["34 responses to this story"]
+    for number, name in enumerate(("alex", "sam", "kim", "lee", "max", "noa", "ray", "zoe"), start=1):
+        thread += [
+            f"{number}. {name} writes",
+            f"The new jetty is a fine piece of work, and the crews who built it deserve thanks, {name} thinks.",
+            "The fees should have been waived from the start, since it is the least the council could do for them.",
+        ]
+    found = extract_text(capture(MENU, PROSE[:3], thread, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    assert decision_for(found, "34 responses to this story").rule == "end.comments"
+
+
+def test_only_an_end_rule_may_open_a_comment_section() -> None:
+    from cleaners.profiles import ProfileError, parse_profile
+
+    rule = {"id": "x.comments", "action": "end", "comments": True, "patterns": ["comments"]}
+    assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
+    with pytest.raises(ProfileError):
+        parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
