@@ -186,7 +186,7 @@ _QUOTE_ATTRIBUTION = ("—", "–", "-", "~")
 #: Comment headers carry the time of the post ("at 4:47 pm", "2 days ago"); event dates don't.
 _TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
 #: A list intro ends in ":" and has at least this many words ("Key topics include:", not "Share:").
-LIST_INTRO_MIN_WORDS = 4
+LIST_INTRO_MIN_WORDS = 3
 #: At most this many lines after a kept list intro are kept as its items (``listed_items``).
 LIST_MAX_ITEMS = 30
 #: A block before a comment section's opening line must weigh this much (block-search units) to be
