@@ -349,3 +349,28 @@ def test_only_an_end_rule_may_open_a_comment_section() -> None:
     assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
     with pytest.raises(ProfileError):
         parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "12 Kommentare",
+        "Commentaires (3)",
+        "Deja un comentario",
+        "Deixe uma resposta",
+        "Комментарии",
+        "コメント",
+        "댓글 (5)",
+    ],
+)
+def test_comment_section_openings_in_other_languages_end_the_article(profiles: ProfileSet, opening: str) -> None:
+    comments = ["I walked past the harbour yesterday and the new jetty looks great, well done to the crews."]
+    found = extract_text(capture(MENU, PROSE, [opening], comments, FOOTER[1:]), profiles)
+    assert decision_for(found, opening).rule == "end.comments"
+    assert kept_texts(found) == PROSE
+
+
+def test_an_article_line_with_a_comment_word_is_no_comment_opening(profiles: ProfileSet) -> None:
+    line = "Die Kommentare der Leser waren freundlich, sagte der Bürgermeister am Montag in der Stadt."
+    found = extract_text(capture(MENU, PROSE[:2], [line], PROSE[2:], FOOTER[1:]), profiles)
+    assert decision_for(found, line).rule != "end.comments"
