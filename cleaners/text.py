@@ -172,7 +172,7 @@ LINE_WEIGHTS, CONTEXT_WEIGHTS = load_weights()
 BLOCK_SHIFT = 0.0
 BLOCK_LENGTH_POWER = 0.5
 #: Cost of an ``aside`` heading ("Related", "Read more") inside the block, in score units.
-ASIDE_PENALTY = 3.0
+ASIDE_PENALTY = 5.0
 #: Lines after an ``aside`` heading that are dropped as its items, at most (see ``aside_items``).
 ASIDE_MAX_ITEMS = 8
 #: A comment thread (or dated teaser list) is THREAD_MIN_HEADERS short dated lines after the

@@ -374,3 +374,11 @@ def test_an_article_line_with_a_comment_word_is_no_comment_opening(profiles: Pro
     line = "Die Kommentare der Leser waren freundlich, sagte der Bürgermeister am Montag in der Stadt."
     found = extract_text(capture(MENU, PROSE[:2], [line], PROSE[2:], FOOTER[1:]), profiles)
     assert decision_for(found, line).rule != "end.comments"
+
+
+def test_a_related_teaser_after_a_short_article_is_not_joined_to_it(profiles: ProfileSet) -> None:
+    # the snippet reads like prose; only the "Related Stories" heading between says it is a promo
+    teaser = ["Storm closes harbour for three weeks", "The breakwater was damaged when waves went over the wall..."]
+    found = extract_text(capture(MENU, PROSE[:2], ["Related Stories"], teaser, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:2]
+    assert not decision_for(found, teaser[1]).keep
