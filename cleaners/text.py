@@ -84,6 +84,7 @@ UNSTABLE_SIGNAL = "signal.unstable"
 #: How many times the kept paragraphs are cleaned again to reach a fixpoint (idempotence).
 SETTLE_PASSES = 3
 ASIDE_ITEM_SIGNAL = "signal.aside-item"
+LISTED_ITEM_SIGNAL = "signal.listed-item"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -171,7 +172,7 @@ LINE_WEIGHTS, CONTEXT_WEIGHTS = load_weights()
 BLOCK_SHIFT = 0.0
 BLOCK_LENGTH_POWER = 0.5
 #: Cost of an ``aside`` heading ("Related", "Read more") inside the block, in score units.
-ASIDE_PENALTY = 3.0
+ASIDE_PENALTY = 5.0
 #: Lines after an ``aside`` heading that are dropped as its items, at most (see ``aside_items``).
 ASIDE_MAX_ITEMS = 8
 #: A comment thread (or dated teaser list) is THREAD_MIN_HEADERS short dated lines after the
@@ -184,6 +185,13 @@ THREAD_DISCOUNT = 0.3
 _QUOTE_ATTRIBUTION = ("—", "–", "-", "~")
 #: Comment headers carry the time of the post ("at 4:47 pm", "2 days ago"); event dates don't.
 _TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
+#: A list intro ends in ":" and has at least this many words ("Key topics include:", not "Share:").
+LIST_INTRO_MIN_WORDS = 3
+#: At most this many lines after a kept list intro are kept as its items (``listed_items``).
+LIST_MAX_ITEMS = 30
+#: A block before a comment section's opening line must weigh this much (block-search units) to be
+#: the article rather than the thread after it (``_before_comments``).
+COMMENTS_PRE_MIN = 2.0
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -1265,14 +1273,59 @@ def aside_items(page: Page) -> set[int]:
     return items
 
 
-def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
-    """Which units are article text: the best block of the final scores, plus lines sure on their own,
-    minus the items of promo boxes inside it, and nothing from a comment thread after it."""
+def listed_items(page: Page, keep: np.ndarray) -> list[int]:
+    """Units listed under a kept list intro (a line of LIST_INTRO_MIN_WORDS+ words ending in ":",
+    "Key topics discussed in the guide include:"): the unkept ones of the lines right after it that
+    end no sentence and are not repeated on the page, up to the first ruled line, line ending a
+    sentence or other intro, at most LIST_MAX_ITEMS. Without markup a list looks like a menu; its
+    intro says it is the article's."""
+    features = page.features
+    colon = features[:, _FEATURE_INDEX["ends_colon"]]
+    ends = features[:, _FEATURE_INDEX["ends_sentence"]]
+    repeated = features[:, _FEATURE_INDEX["repeated"]]
+    valid = page.unruled
+    n = len(page.units)
+    items: list[int] = []
+    for i in np.flatnonzero(keep & (colon > 0)).tolist():
+        if page.words[i] < LIST_INTRO_MIN_WORDS:
+            continue
+        for j in range(i + 1, min(n, i + 1 + LIST_MAX_ITEMS)):
+            if not valid[j] or ends[j] or colon[j] or repeated[j]:
+                break
+            if not keep[j]:
+                items.append(j)
+    return items
+
+
+def _before_comments(page: Page, log_odds: np.ndarray, start: int) -> tuple[tuple[int, int], int] | None:
+    """When the best block starts after a line opening a comment section (a ``comments`` rule), the
+    best block before that line and the line itself, if that block weighs at least
+    COMMENTS_PRE_MIN: a long thread must not outweigh the short article it follows."""
+    opening = next((i for i, _ in page.ruled if i < start and page.units[i].rule.comments), None)
+    if opening is None:
+        return None
+    before = _block_of(page, np.where(np.arange(len(log_odds)) < opening, log_odds, -np.inf))
+    if before is None or before[1] >= opening:
+        return None
+    weight = float(
+        ((log_odds[before[0] : before[1] + 1] + BLOCK_SHIFT) * page.block_weights[before[0] : before[1] + 1]).sum()
+    )
+    return (before, opening) if weight >= COMMENTS_PRE_MIN else None
+
+
+def select_lines(page: Page, log_odds: np.ndarray, lists: bool = True) -> list[bool]:
+    """Which units are article text: the best block of the final scores (before a comment section, if
+    any text is), plus lines sure on their own and the items of the lists they introduce (unless not
+    ``lists``), minus the items of promo boxes inside it, and nothing from a comment thread after it."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
+    if block is not None:
+        cut = _before_comments(page, log_odds, block[0])
+        if cut is not None:
+            block, thread = cut
     n = len(page.units)
     index = np.arange(n)
     keep = log_odds > KEEP_OUTSIDE_BLOCK
@@ -1281,6 +1334,8 @@ def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     if block is not None:
         keep[block[0] : block[1] + 1] = True
     keep &= page.unruled
+    if lists:
+        keep[listed_items(page, keep)] = True
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1520,6 +1575,7 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
+    unlisted = select_lines(page, scores, lists=False)
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1531,6 +1587,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             reason = f"{rule_id.removeprefix('signal.')} of the article, moved to its field"
         elif i in promo:
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
+        elif kept and not unlisted[i]:
+            rule_id, reason = LISTED_ITEM_SIGNAL, f"an item of a list a kept line introduces (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

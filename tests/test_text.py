@@ -11,6 +11,7 @@ from cleaners.text import (
     DATELINE_SIGNAL,
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
+    LISTED_ITEM_SIGNAL,
     Line,
     LineDecision,
     RuleMatcher,
@@ -296,3 +297,88 @@ def test_bare_name_next_to_the_dateline_is_the_byline(profiles: ProfileSet) -> N
         "Harbour Reopens After Storm Repairs",
     )
     assert kept_texts(found) == PROSE
+
+
+# --- lists introduced by a kept line ---------------------------------------------------------
+
+CHECKLIST = ["Life jackets for every passenger", "A working radio", "Spare fuel and oil", "Flares and a whistle"]
+
+
+def test_items_of_a_list_a_kept_line_introduces_are_kept(profiles: ProfileSet) -> None:
+    intro = ["Before going out again, the harbour master asks every crew to check the following:"]
+    found = extract_text(capture(MENU, PROSE, intro, CHECKLIST, FOOTER[1:]), profiles)  # the list ends the article
+    assert kept_texts(found) == PROSE + intro + CHECKLIST
+    # the line model alone drops the last items (short, no sentence: menu-shaped); the intro keeps them
+    assert decision_for(found, CHECKLIST[-1]).rule == LISTED_ITEM_SIGNAL
+    assert all(decision_for(found, item).rule in (LISTED_ITEM_SIGNAL, KEEP_MAIN_BLOCK) for item in CHECKLIST)
+
+
+def test_a_short_label_or_repeated_lines_are_no_list_intro(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE, ["Our picks:"], CHECKLIST, FOOTER[1:]), profiles)
+    assert decision_for(found, "Our picks:").keep
+    assert not any(decision_for(found, item).rule == LISTED_ITEM_SIGNAL for item in CHECKLIST)
+    assert not decision_for(found, CHECKLIST[-1]).keep
+
+    intro = ["Before going out again, the harbour master asks every crew to check the following:"]
+    found = extract_text(capture(MENU, PROSE, intro, CHECKLIST, FOOTER[1:], CHECKLIST), profiles)
+    assert not any(d.keep for d in found.decisions if d.text in CHECKLIST)  # repeated: a menu
+
+
+# --- a comment section after a short article ------------------------------------------------
+
+
+def test_a_long_comment_thread_after_a_comments_heading_does_not_outweigh_a_short_article(
+    profiles: ProfileSet,
+) -> None:
+    thread = ["34 responses to this story"]
+    for number, name in enumerate(("alex", "sam", "kim", "lee", "max", "noa", "ray", "zoe"), start=1):
+        thread += [
+            f"{number}. {name} writes",
+            f"The new jetty is a fine piece of work, and the crews who built it deserve thanks, {name} thinks.",
+            "The fees should have been waived from the start, since it is the least the council could do for them.",
+        ]
+    found = extract_text(capture(MENU, PROSE[:3], thread, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    assert decision_for(found, "34 responses to this story").rule == "end.comments"
+
+
+def test_only_an_end_rule_may_open_a_comment_section() -> None:
+    from cleaners.profiles import ProfileError, parse_profile
+
+    rule = {"id": "x.comments", "action": "end", "comments": True, "patterns": ["comments"]}
+    assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
+    with pytest.raises(ProfileError):
+        parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "12 Kommentare",
+        "Commentaires (3)",
+        "Deja un comentario",
+        "Deixe uma resposta",
+        "Комментарии",
+        "コメント",
+        "댓글 (5)",
+    ],
+)
+def test_comment_section_openings_in_other_languages_end_the_article(profiles: ProfileSet, opening: str) -> None:
+    comments = ["I walked past the harbour yesterday and the new jetty looks great, well done to the crews."]
+    found = extract_text(capture(MENU, PROSE, [opening], comments, FOOTER[1:]), profiles)
+    assert decision_for(found, opening).rule == "end.comments"
+    assert kept_texts(found) == PROSE
+
+
+def test_an_article_line_with_a_comment_word_is_no_comment_opening(profiles: ProfileSet) -> None:
+    line = "Die Kommentare der Leser waren freundlich, sagte der Bürgermeister am Montag in der Stadt."
+    found = extract_text(capture(MENU, PROSE[:2], [line], PROSE[2:], FOOTER[1:]), profiles)
+    assert decision_for(found, line).rule != "end.comments"
+
+
+def test_a_related_teaser_after_a_short_article_is_not_joined_to_it(profiles: ProfileSet) -> None:
+    # the snippet reads like prose; only the "Related Stories" heading between says it is a promo
+    teaser = ["Storm closes harbour for three weeks", "The breakwater was damaged when waves went over the wall..."]
+    found = extract_text(capture(MENU, PROSE[:2], ["Related Stories"], teaser, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:2]
+    assert not decision_for(found, teaser[1]).keep
