@@ -155,11 +155,9 @@ _MOJIBAKE_HINT = re.compile(
     "\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"  # windows-1252 punctuation
 )
 
-#: A line ftfy may change, given what ``without_controls`` removes anyway: one with a character that
-#: can start mojibake (a UTF-8 lead byte read as Latin-1: Â–ô) or a C1 control (ftfy reads it as
-#: windows-1252). A narrower test (the lead character and a continuation) missed "Â " (a no-break
-#: space whose second byte had become a space), which ftfy repairs.
-_FTFY_MAY_CHANGE = re.compile("[\u0080-\u009f\u00c2-\u00f4]")
+#: A line ftfy may change: one with anything but printable ASCII, tab and newline. ftfy leaves a
+#: line of only those alone (no mojibake is ASCII; no control, escape or line separator is left).
+_FTFY_MAY_CHANGE = re.compile(r"[^\t\n\x20-\x7e]")
 #: Splits a text after each ``\n``, the way ftfy cuts it into lines.
 _LINES_WITH_ENDS = re.compile(r"(?<=\n)")
 #: Only undo encoding damage: keep the page's quotes, ligatures, widths and entities as written.
@@ -186,11 +184,9 @@ def _repair(text: str, encoding: str, utf8: bytes | None = None) -> Decoded:
 
 
 def _fix_hinted_lines(text: str) -> str:
-    """ftfy over the lines that carry the mojibake signature, the others as they are.
-
-    ftfy fixes a text line by line (each with its ``\\n``), each on its own; on the lines without
-    the signature it only turned ``\\r\\n`` into ``\\n`` (the 16 repaired pages of the 890 dev
-    pages give the same records), and a page with a few damaged lines among thousands cost up to 0.2 s.
+    """ftfy over the lines it may change, the others as they are: the same text as ftfy over the
+    whole page (ftfy fixes a text line by line, each with its ``\\n``, each on its own), without
+    its cost on the printable-ASCII lines of a page with a few damaged ones.
     """
     return "".join(
         ftfy.fix_text(line, config=_FTFY_ENCODING_ONLY) if _FTFY_MAY_CHANGE.search(line) else line

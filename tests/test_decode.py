@@ -6,12 +6,13 @@ import codecs
 from datetime import UTC, datetime
 from pathlib import Path
 
+import ftfy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaners.core import clean
-from cleaners.decode import _repair, decode_bytes, sniff_meta_charset
+from cleaners.decode import _FTFY_ENCODING_ONLY, _fix_hinted_lines, _repair, decode_bytes, sniff_meta_charset
 from cleaners.errors import Rejected
 from schemas.records import ArticleRecord, Capture
 
@@ -82,18 +83,29 @@ def test_mojibake_is_repaired() -> None:
 
 def test_only_the_damaged_lines_of_a_page_are_repaired() -> None:
     page = (
-        "<p>The cafÃ© isnâ€™t open.</p>\r\n"  # damaged: UTF-8 read as windows-1252
-        "<p>A clean line, kept byte for byte.</p>\r\n"
+        "<p>The cafÃ© isnâ€™t open.</p>\n"  # damaged: UTF-8 read as windows-1252
+        "<p>A clean line, kept byte for byte.</p>\n"
         "<p>1.Â Â Myth: all fat is bad</p>\n"  # no-break spaces whose second byte became a space
     )
     decoded = decode_bytes(page.encode(), is_html=True)
     assert decoded.repaired
     assert decoded.text.split("\n") == [
         "<p>The café isn’t open.</p>",
-        "<p>A clean line, kept byte for byte.</p>\r",
+        "<p>A clean line, kept byte for byte.</p>",
         "<p>1.\u00a0\u00a0Myth: all fat is bad</p>",
         "",
     ]
+
+
+_DAMAGED_BY = ("windows-1252", "latin-1", "windows-1250", "iso-8859-2", "windows-1251", "mac-roman", "cp437")
+
+
+@pytest.mark.parametrize("encoding", _DAMAGED_BY)
+def test_line_wise_repair_is_ftfy_over_the_whole_page(encoding: str) -> None:
+    lines = ["Příliš žluťoučký kůň úpěl ďábelské ódy", "Zażółć gęślą jaźń", "Съешь же ещё", "It’s “quoted”"]
+    damaged = [line.encode("utf-8").decode(encoding, errors="replace") for line in lines]
+    page = "\r\n".join(["<p>plain</p>", *damaged, "tab\there \x1b[31mred", "a\u2028b", "\x85 \x0b"]) + "\n"
+    assert _fix_hinted_lines(page) == ftfy.fix_text(page, config=_FTFY_ENCODING_ONLY)
 
 
 def test_binary_is_rejected() -> None:
@@ -117,3 +129,9 @@ def test_scanning_the_utf8_bytes_finds_every_character_the_text_scan_finds() -> 
 @given(st.lists(st.one_of(st.text(max_size=4), _TRICKY), max_size=6).map("".join))
 def test_scanning_the_utf8_bytes_decides_as_scanning_the_text(text: str) -> None:
     assert _repair(text, "utf-8", utf8=text.encode("utf-8")) == _repair(text, "utf-8")
+
+
+@given(st.lists(st.one_of(st.text(max_size=60), _TRICKY), max_size=12))
+def test_line_wise_repair_is_ftfy_over_any_text(pieces: list[str]) -> None:
+    text = "\n".join(pieces)
+    assert _fix_hinted_lines(text) == ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
