@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_ARCHIVE = "archive"
 DEFAULT_ROWS_PER_FILE = 5_000
-#: Smaller batches for backfills: each worker holds one batch queued, and 200 HTML pages are about
+#: Smaller batches for backfills: each worker holds batches queued, and 200 HTML pages are about
 #: 36 MB (measured peak of the parent with 2 workers: 549 MB at 200 a batch). 25 a batch took the
 #: whole tree from 1,030 to 973 MiB against 50 (2,000 captures, 2 workers) at the same speed, and is
 #: still far from Prefect's per-task cost (800 batches for 20,000 captures, about 8 s of task runs).

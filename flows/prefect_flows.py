@@ -7,8 +7,8 @@ would start one temporary server per worker process when no server is configured
 
 Retries: the I/O edges (listing the sources, committing a batch, the final flush) are tasks
 retried with exponential backoff on transient ``OSError``. A batch task cleans and commits: it is
-retried only when its commit hits such an error (cleaning never raises: a cleaner bug quarantines
-its capture), and as cleaning is pure, the retry cleans the batch again and gets the same rows.
+retried when such an error reaches it (from its commit; a cleaner bug quarantines its capture
+instead of raising), and a retry of a batch the writer already holds does not clean it again.
 A retried commit hands its batch to the writer once (``IngestRun.commit``'s batch key), so the
 report's ``seen = archived + duplicates + quarantined`` holds whatever was retried. (The commit
 used to be a task of its own, nested in the batch task: one more task run per batch, about a
@@ -64,7 +64,8 @@ IO_RETRY_BACKOFF_S = 2.0
 PERMANENT_IO_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
 #: Batch tasks in flight per worker process, besides the one being read. With one, a worker that
 #: finished before the oldest batch's commit had to wait for the next batch to be read and
-#: submitted; a batch of 25 HTML pages is a few MB.
+#: submitted. A backfill batch (25 HTML pages) is a few MB; a ``run``/``serve`` batch of 200 HTML
+#: pages about 36 MB, so a 2-worker run holds up to about 180 MB of batches instead of 108.
 BATCHES_QUEUED_PER_WORKER = 2
 _listeners: list[ProgressListener] = []
 
@@ -141,8 +142,10 @@ def archive_batch(
     run: IngestRun, to_clean: list[Capture], rejected: list[Quarantined], batch_no: int, cleaner: BatchCleaner
 ) -> int:
     """Clean a batch's new captures and commit them with its read-time rejections; returns how many
-    captures it handled. Retried on a transient I/O error of the commit (the batch number keys it)."""
-    run.commit(cleaned_pairs(to_clean, rejected, cleaner), batch_key=batch_no)
+    captures it handled. Retried on a transient I/O error of the commit: the batch number keys the
+    commit, and a retry of a batch the writer already holds commits without cleaning it again."""
+    staged = run.is_staged(batch_no)
+    run.commit([] if staged else cleaned_pairs(to_clean, rejected, cleaner), batch_key=batch_no)
     return len(to_clean) + len(rejected)
 
 

@@ -194,6 +194,11 @@ class IngestRun:
                     to_clean.append(item)
         return to_clean, rejected
 
+    def is_staged(self, batch_key: object) -> bool:
+        """Whether the batch with this key was handed to the writer (a retry need not clean it again)."""
+        with self._lock:
+            return batch_key in self._staged
+
     def commit(self, pairs: list[tuple[Capture, CleanResult]], batch_key: object = None) -> None:
         """Hand (capture, result) pairs to the writer (flushing now if files are per batch).
 

@@ -415,18 +415,28 @@ def test_only_transient_io_errors_are_retried() -> None:
 @pytest.mark.timeout(SERVER_START_S + 120)
 @pytest.mark.usefixtures("on_test_server")
 def test_the_flow_retries_a_failed_commit_and_publishes_its_report(
-    landing: Path, tmp_path: Path, flaky_writes: list[str]
+    landing: Path, tmp_path: Path, flaky_writes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
+    import flows.prefect_flows
     from flows.prefect_flows import REPORT_ARTIFACT_KEY, ingest_flow
 
     harbour_capture(landing, 20)
+    cleanings: list[int] = []
+    original_cleaned_pairs = flows.prefect_flows.cleaned_pairs
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        cleanings.append(1)
+        return original_cleaned_pairs(*args)
+
+    monkeypatch.setattr(flows.prefect_flows, "cleaned_pairs", counted)
     started = time.perf_counter()
     report = ingest_flow(sources=[str(landing)], archive=str(tmp_path / "archive"))
     assert time.perf_counter() - started >= 1.0  # waited for the backoff (2 s ± 50 %)
     assert flaky_writes.count("captures") == 2  # failed once, retried once
+    assert len(cleanings) == 1  # the retry committed what the first attempt cleaned
     assert report["seen"] == 1 and report["seen"] == report["archived"] + report["duplicates"] + report["quarantined"]
     assert read_table(tmp_path / "archive", "captures").num_rows == 1
     with get_client(sync_client=True) as client:
