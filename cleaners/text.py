@@ -189,9 +189,6 @@ _TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
 LIST_INTRO_MIN_WORDS = 3
 #: At most this many lines after a kept list intro are kept as its items (``listed_items``).
 LIST_MAX_ITEMS = 30
-#: A block before a comment section's opening line must weigh this much (block-search units) to be
-#: the article rather than the thread after it (``_before_comments``).
-COMMENTS_PRE_MIN = 2.0
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -1297,35 +1294,15 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
-def _before_comments(page: Page, log_odds: np.ndarray, start: int) -> tuple[tuple[int, int], int] | None:
-    """When the best block starts after a line opening a comment section (a ``comments`` rule), the
-    best block before that line and the line itself, if that block weighs at least
-    COMMENTS_PRE_MIN: a long thread must not outweigh the short article it follows."""
-    opening = next((i for i, _ in page.ruled if i < start and page.units[i].rule.comments), None)
-    if opening is None:
-        return None
-    before = _block_of(page, np.where(np.arange(len(log_odds)) < opening, log_odds, -np.inf))
-    if before is None or before[1] >= opening:
-        return None
-    weight = float(
-        ((log_odds[before[0] : before[1] + 1] + BLOCK_SHIFT) * page.block_weights[before[0] : before[1] + 1]).sum()
-    )
-    return (before, opening) if weight >= COMMENTS_PRE_MIN else None
-
-
 def select_lines(page: Page, log_odds: np.ndarray, lists: bool = True) -> list[bool]:
-    """Which units are article text: the best block of the final scores (before a comment section, if
-    any text is), plus lines sure on their own and the items of the lists they introduce (unless not
-    ``lists``), minus the items of promo boxes inside it, and nothing from a comment thread after it."""
+    """Which units are article text: the best block of the final scores, plus lines sure on their own
+    and the items of the lists they introduce (unless not ``lists``), minus the items of promo boxes
+    inside it, and nothing from a comment thread after it."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
-    if block is not None:
-        cut = _before_comments(page, log_odds, block[0])
-        if cut is not None:
-            block, thread = cut
     n = len(page.units)
     index = np.arange(n)
     keep = log_odds > KEEP_OUTSIDE_BLOCK

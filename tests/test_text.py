@@ -327,28 +327,20 @@ def test_a_short_label_or_repeated_lines_are_no_list_intro(profiles: ProfileSet)
 # --- a comment section after a short article ------------------------------------------------
 
 
-def test_a_long_comment_thread_after_a_comments_heading_does_not_outweigh_a_short_article(
-    profiles: ProfileSet,
+@pytest.mark.parametrize("opening", ["3 Comments", "Leave a comment"])
+def test_a_comment_link_between_the_excerpt_and_the_body_keeps_the_whole_article(
+    profiles: ProfileSet, opening: str
 ) -> None:
-    thread = ["34 responses to this story"]
-    for number, name in enumerate(("alex", "sam", "kim", "lee", "max", "noa", "ray", "zoe"), start=1):
-        thread += [
-            f"{number}. {name} writes",
-            f"The new jetty is a fine piece of work, and the crews who built it deserve thanks, {name} thinks.",
-            "The fees should have been waived from the start, since it is the least the council could do for them.",
-        ]
-    found = extract_text(capture(MENU, PROSE[:3], thread, FOOTER[1:]), profiles)
-    assert kept_texts(found) == PROSE[:3]
-    assert decision_for(found, "34 responses to this story").rule == "end.comments"
-
-
-def test_only_an_end_rule_may_open_a_comment_section() -> None:
-    from cleaners.profiles import ProfileError, parse_profile
-
-    rule = {"id": "x.comments", "action": "end", "comments": True, "patterns": ["comments"]}
-    assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
-    with pytest.raises(ProfileError):
-        parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
+    """A blog layout: title, excerpt, "3 Comments" (a link to the thread), then the article."""
+    intro = [
+        "Harbour Reopens After Storm Repairs",
+        "The harbour reopened to boats on Monday after three weeks of repairs to the storm-damaged breakwater,"
+        " the council said.",
+        "Fishing crews who had moored in the next town for most of the month returned the same morning to unload"
+        " their catch.",
+    ]
+    found = extract_text(capture(MENU, intro, [opening], PROSE, FOOTER), profiles)
+    assert set(PROSE) <= set(kept_texts(found))
 
 
 @pytest.mark.parametrize(
