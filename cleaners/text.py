@@ -1274,12 +1274,15 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     """Units listed under a kept list intro (a line of LIST_INTRO_MIN_WORDS+ words ending in ":",
     "Key topics discussed in the guide include:"): the unkept ones of the lines right after it that
     end no sentence and are not repeated on the page, up to the first ruled line, line ending a
-    sentence or other intro, at most LIST_MAX_ITEMS. Without markup a list looks like a menu; its
-    intro says it is the article's."""
+    sentence, other intro or short link-like line ("Contact Us": two or three words, all
+    capitalised, where a footer starts), at most LIST_MAX_ITEMS. Without markup a list looks like
+    a menu; its intro says it is the article's."""
     features = page.features
     colon = features[:, _FEATURE_INDEX["ends_colon"]]
     ends = features[:, _FEATURE_INDEX["ends_sentence"]]
     repeated = features[:, _FEATURE_INDEX["repeated"]]
+    title_case = features[:, _FEATURE_INDEX["title_share"]] >= 1.0
+    link_like = title_case & (features[:, _FEATURE_INDEX["short"]] > 0) & (np.asarray(page.words) >= 2)
     valid = page.unruled
     n = len(page.units)
     items: list[int] = []
@@ -1287,7 +1290,7 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
         if page.words[i] < LIST_INTRO_MIN_WORDS:
             continue
         for j in range(i + 1, min(n, i + 1 + LIST_MAX_ITEMS)):
-            if not valid[j] or ends[j] or colon[j] or repeated[j]:
+            if not valid[j] or ends[j] or colon[j] or repeated[j] or link_like[j]:
                 break
             if not keep[j]:
                 items.append(j)
