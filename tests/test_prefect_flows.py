@@ -63,9 +63,11 @@ def test_a_batch_is_one_task_run_that_cleans_and_commits(mixed_inputs: Path, tmp
     names: list[str] = []
     with get_client(sync_client=True) as client:
         for _ in range(50):  # the server records task runs in batches, a moment after they end
-            names = sorted(run.name for run in client.read_task_runs(flow_run_filter=this_run))
             if len(names) >= 5:
+                time.sleep(1.0)  # and once five are in, time for any others to be recorded too
+                names = sorted(run.name for run in client.read_task_runs(flow_run_filter=this_run))
                 break
+            names = sorted(run.name for run in client.read_task_runs(flow_run_filter=this_run))
             time.sleep(0.2)
     batches = [name for name in names if name.startswith("batch-")]
     others = sorted(name.rsplit("-", 1)[0] for name in names if not name.startswith("batch-"))  # "-<random>"
