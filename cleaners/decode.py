@@ -179,11 +179,11 @@ def _repair(text: str, encoding: str, utf8: bytes | None = None) -> Decoded:
     hinted = (utf8 is None or b"\xc3" in utf8) and _MOJIBAKE_HINT.search(text) is not None
     if not hinted or not ftfy.badness.is_bad(text):
         return Decoded(without_controls(text, utf8), encoding, repaired=False)
-    fixed = _fix_hinted_lines(text)
+    fixed = _ftfy_by_line(text)
     return Decoded(without_controls(fixed), encoding, repaired=fixed != text)
 
 
-def _fix_hinted_lines(text: str) -> str:
+def _ftfy_by_line(text: str) -> str:
     """ftfy over the lines it may change, the others as they are: the same text as ftfy over the
     whole page (ftfy fixes a text line by line, each with its ``\\n``, each on its own), without
     its cost on the printable-ASCII lines of a page with a few damaged ones.

@@ -1297,25 +1297,28 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
-def select_lines(page: Page, log_odds: np.ndarray, lists: bool = True) -> list[bool]:
-    """Which units are article text: the best block of the final scores, plus lines sure on their own
-    and the items of the lists they introduce (unless not ``lists``), minus the items of promo boxes
-    inside it, and nothing from a comment thread after it."""
+def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
+    """The unruled units of the best block of the final scores and the lines sure on their own,
+    nothing from a comment thread after the block."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
-    n = len(page.units)
-    index = np.arange(n)
     keep = log_odds > KEEP_OUTSIDE_BLOCK
     if thread is not None:
-        keep &= index < thread
+        keep &= np.arange(len(page.units)) < thread
     if block is not None:
         keep[block[0] : block[1] + 1] = True
-    keep &= page.unruled
-    if lists:
-        keep[listed_items(page, keep)] = True
+    return keep & page.unruled
+
+
+def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
+    """Which units are article text: the best block of the final scores, plus lines sure on their own
+    and the items of the lists they introduce, minus the items of promo boxes inside it, and nothing
+    from a comment thread after it."""
+    keep = _block_lines(page, log_odds)
+    keep[listed_items(page, keep)] = True
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1555,7 +1558,7 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    unlisted = select_lines(page, scores, lists=False)
+    listed = set(listed_items(page, _block_lines(page, scores)))
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1567,7 +1570,7 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             reason = f"{rule_id.removeprefix('signal.')} of the article, moved to its field"
         elif i in promo:
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
-        elif kept and not unlisted[i]:
+        elif kept and i in listed:
             rule_id, reason = LISTED_ITEM_SIGNAL, f"an item of a list a kept line introduces (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"

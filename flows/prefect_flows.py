@@ -210,7 +210,7 @@ def ingest_flow(
         batches = batched(run.captures_of(inputs, options), batch_size)
         archive_on_dask(run, batches, dask_address, _commit_quoted, log=logger.info)
     else:
-        window = FutureWindow(limit=BATCHES_QUEUED_PER_WORKER * max(workers, 1) + 1)
+        window = FutureWindow(limit=BATCHES_QUEUED_PER_WORKER * workers + 1)  # used with worker processes only
         with cleaning_pool(workers, extraction) as cleaner:
             try:
                 for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):

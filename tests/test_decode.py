@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaners.core import clean
-from cleaners.decode import _FTFY_ENCODING_ONLY, _fix_hinted_lines, _repair, decode_bytes, sniff_meta_charset
+from cleaners.decode import _FTFY_ENCODING_ONLY, _ftfy_by_line, _repair, decode_bytes, sniff_meta_charset
 from cleaners.errors import Rejected
 from schemas.records import ArticleRecord, Capture
 
@@ -105,7 +105,7 @@ def test_line_wise_repair_is_ftfy_over_the_whole_page(encoding: str) -> None:
     lines = ["Příliš žluťoučký kůň úpěl ďábelské ódy", "Zażółć gęślą jaźń", "Съешь же ещё", "It’s “quoted”"]
     damaged = [line.encode("utf-8").decode(encoding, errors="replace") for line in lines]
     page = "\r\n".join(["<p>plain</p>", *damaged, "tab\there \x1b[31mred", "a\u2028b", "\x85 \x0b"]) + "\n"
-    assert _fix_hinted_lines(page) == ftfy.fix_text(page, config=_FTFY_ENCODING_ONLY)
+    assert _ftfy_by_line(page) == ftfy.fix_text(page, config=_FTFY_ENCODING_ONLY)
 
 
 def test_binary_is_rejected() -> None:
@@ -134,4 +134,4 @@ def test_scanning_the_utf8_bytes_decides_as_scanning_the_text(text: str) -> None
 @given(st.lists(st.one_of(st.text(max_size=60), _TRICKY), max_size=12))
 def test_line_wise_repair_is_ftfy_over_any_text(pieces: list[str]) -> None:
     text = "\n".join(pieces)
-    assert _fix_hinted_lines(text) == ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
+    assert _ftfy_by_line(text) == ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
