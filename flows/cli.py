@@ -219,8 +219,7 @@ def _ingest_plain(args: argparse.Namespace, rows_per_file: int | None, on_progre
     )
     options = SourceOptions(include=tuple(args.include or ()), exclude=tuple(args.exclude or ()))
     with cleaning_pool(args.workers, args.extraction) as cleaner:
-        for batch in batched(run.captures(args.paths, options), args.batch_size):
-            run.process(batch, cleaner)
+        run.process_all(batched(run.captures(args.paths, options), args.batch_size), cleaner)
     return run.finish()
 
 

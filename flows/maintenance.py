@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaners.modes import cleaner_version
-from flows.parallel import IN_PROCESS, cleaning_pool
+from flows.parallel import IN_PROCESS, cleaning_pool, in_order, jobs_ahead
 from flows.runner import CleanResult, batched
 from schemas.archive import (
     ARCHIVE_COMPRESSION_LEVELS,
@@ -123,8 +123,9 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
             keep_raw=False,
         )
         with cleaning_pool(workers) as cleaner:
-            for batch in batched(stored_captures(store), REPROCESS_BATCH):
-                writer.add(_reclean(batch, cleaner, report))
+            jobs = (_split_stored(batch, report) for batch in batched(stored_captures(store), REPROCESS_BATCH))
+            for (to_clean, carried), results in in_order(jobs, lambda job: cleaner.submit(job[0]), jobs_ahead(workers)):
+                writer.add(carried + list(zip(to_clean, results, strict=True)))
         stats = writer.close()
         for table, generation in generations.items():
             swap_generation(store, table, generation)
@@ -135,14 +136,17 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
     return report
 
 
-def _reclean(
-    batch: list[Capture | Quarantined], cleaner: Any, report: ReprocessReport
-) -> list[tuple[Capture, CleanResult]]:
+def _split_stored(
+    batch: list[Capture | Quarantined], report: ReprocessReport
+) -> tuple[list[Capture], list[tuple[Capture, CleanResult]]]:
+    """A stored batch's captures to clean again, and the rejections carried over as they are."""
     to_clean = [item for item in batch if isinstance(item, Capture)]
-    carried = [(item.capture, item) for item in batch if isinstance(item, Quarantined)]
+    carried: list[tuple[Capture, CleanResult]] = [
+        (item.capture, item) for item in batch if isinstance(item, Quarantined)
+    ]
     report.captures += len(batch)
     report.carried_over += len(carried)
-    return carried + list(zip(to_clean, cleaner(to_clean) if to_clean else [], strict=True))
+    return to_clean, carried
 
 
 @dataclass

@@ -6,16 +6,25 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import cache, partial
+from functools import cache
+from typing import TypeVar
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
-from flows.batch import BatchCleaner, CleanResult, clean_batch
+from flows.batch import CleanResult, clean_batch
 from schemas.records import Capture
 
 IN_PROCESS = 0
+#: Batches queued per worker process besides the one it cleans. With one, a worker that finished
+#: before the oldest batch's commit had to wait for the next batch to be read and submitted. A
+#: backfill batch (25 HTML pages) is a few MB; a ``run``/``serve`` batch of 200 HTML pages about
+#: 36 MB, so a 2-worker run holds up to about 180 MB of batches instead of 108.
+BATCHES_QUEUED_PER_WORKER = 2
+J = TypeVar("J")
+R = TypeVar("R")
 #: A worker process is replaced after this many batches (5,000 captures at the backfill's 25 a
 #: batch), a guard against memory a pathological page leaves behind. With ``malloc_trim`` after
 #: each batch a worker stayed at 89–96 MB over 5,000 HTML captures (measured), and each
@@ -59,12 +68,68 @@ def clean_batch_in_worker(captures: list[Capture], mode: ExtractionMode) -> list
     return results
 
 
-def _clean_in_pool(pool: ProcessPoolExecutor, captures: list[Capture], mode: ExtractionMode) -> list[CleanResult]:
-    return pool.submit(clean_batch_in_worker, captures, mode).result()
+class PoolCleaner:
+    """A batch cleaner backed by worker processes: call it to clean one batch and wait, or
+    ``submit`` batches to keep every worker busy while this process reads and writes."""
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int, mode: ExtractionMode) -> None:
+        self.pool = pool
+        self.workers = workers
+        self.mode = mode
+
+    def __call__(self, captures: list[Capture]) -> list[CleanResult]:
+        return self.submit(captures).result()
+
+    def submit(self, captures: list[Capture]) -> Future[list[CleanResult]]:
+        return self.pool.submit(clean_batch_in_worker, captures, self.mode)
+
+
+class InProcessCleaner:
+    """A batch cleaner that cleans in this process; ``submit`` cleans before it returns."""
+
+    workers = IN_PROCESS
+
+    def __init__(self, mode: ExtractionMode) -> None:
+        self.mode = mode
+
+    def __call__(self, captures: list[Capture]) -> list[CleanResult]:
+        return clean_batch(captures, self.mode)
+
+    def submit(self, captures: list[Capture]) -> Future[list[CleanResult]]:
+        return finished(self(captures))
+
+
+def finished(result: R) -> Future[R]:
+    """A future that already holds ``result``."""
+    done: Future[R] = Future()
+    done.set_result(result)
+    return done
+
+
+Cleaner = PoolCleaner | InProcessCleaner
+
+
+def in_order(jobs: Iterable[J], submit: Callable[[J], Future[R]], ahead: int) -> Iterator[tuple[J, R]]:
+    """Each job with its result, in the jobs' order, keeping up to ``ahead`` jobs submitted
+    beyond the one being waited for (so that every worker has a batch queued)."""
+    pending: deque[tuple[J, Future[R]]] = deque()
+    for job in jobs:
+        pending.append((job, submit(job)))
+        if len(pending) > ahead:
+            oldest, future = pending.popleft()
+            yield oldest, future.result()
+    while pending:
+        oldest, future = pending.popleft()
+        yield oldest, future.result()
+
+
+def jobs_ahead(workers: int) -> int:
+    """Batches to keep submitted beyond the oldest: two per worker (none when cleaning here)."""
+    return BATCHES_QUEUED_PER_WORKER * workers
 
 
 @contextmanager
-def cleaning_pool(workers: int, mode: ExtractionMode = DEFAULT_MODE) -> Iterator[BatchCleaner]:
+def cleaning_pool(workers: int, mode: ExtractionMode = DEFAULT_MODE) -> Iterator[Cleaner]:
     """A batch cleaner using ``workers`` processes (``IN_PROCESS`` = 0: this process, no pool),
     extracting in ``mode``.
 
@@ -74,10 +139,10 @@ def cleaning_pool(workers: int, mode: ExtractionMode = DEFAULT_MODE) -> Iterator
     if workers < 0:
         raise ValueError("workers must be 0 (this process) or more")
     if workers == IN_PROCESS:
-        yield partial(clean_batch, mode=mode)
+        yield InProcessCleaner(mode)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_warm_worker, max_tasks_per_child=BATCHES_PER_WORKER
     ) as pool:
-        yield partial(_clean_in_pool, pool, mode=mode)
+        yield PoolCleaner(pool, workers, mode)

@@ -39,7 +39,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from pydantic import Field  # noqa: E402
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode  # noqa: E402
-from flows.parallel import IN_PROCESS, cleaning_pool  # noqa: E402
+from flows.parallel import IN_PROCESS, cleaning_pool, jobs_ahead  # noqa: E402
 from flows.report import report_markdown  # noqa: E402
 from flows.runner import (  # noqa: E402
     DEFAULT_BATCH_SIZE,
@@ -62,11 +62,6 @@ IO_RETRIES = 3
 IO_RETRY_BACKOFF_S = 2.0
 #: I/O errors a retry cannot fix (a wrong path, missing rights, a name already taken).
 PERMANENT_IO_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError)
-#: Batch tasks in flight per worker process, besides the one being read. With one, a worker that
-#: finished before the oldest batch's commit had to wait for the next batch to be read and
-#: submitted. A backfill batch (25 HTML pages) is a few MB; a ``run``/``serve`` batch of 200 HTML
-#: pages about 36 MB, so a 2-worker run holds up to about 180 MB of batches instead of 108.
-BATCHES_QUEUED_PER_WORKER = 2
 _listeners: list[ProgressListener] = []
 
 
@@ -210,7 +205,7 @@ def ingest_flow(
         batches = batched(run.captures_of(inputs, options), batch_size)
         archive_on_dask(run, batches, dask_address, _commit_quoted, log=logger.info)
     else:
-        window = FutureWindow(limit=BATCHES_QUEUED_PER_WORKER * workers + 1)  # used with worker processes only
+        window = FutureWindow(limit=jobs_ahead(workers) + 1)  # used with worker processes only
         with cleaning_pool(workers, extraction) as cleaner:
             try:
                 for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):

@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
@@ -26,6 +27,7 @@ from flows.batch import (  # noqa: F401 (re-exported)
     clean_one,
     fingerprinted,
 )
+from flows.parallel import Cleaner, finished, in_order, jobs_ahead
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, fault_point, new_run_id
 from schemas.records import Capture, Quarantined
@@ -248,6 +250,20 @@ class IngestRun:
         pairs = cleaned_pairs(*self.split_known(batch), cleaner)
         fault_point("cleaned")
         self.commit(pairs)
+
+    def process_all(self, batches: Iterable[list[Capture | Quarantined]], cleaner: Cleaner) -> None:
+        """``process`` every batch, with batches queued for each of ``cleaner``'s workers while
+        this process reads and commits; batches are committed in input order."""
+
+        def submit(job: tuple[list[Capture], list[Quarantined]]) -> Future[list[CleanResult]]:
+            return cleaner.submit(job[0]) if job[0] else finished([])
+
+        jobs = (self.split_known(batch) for batch in batches)
+        for (to_clean, rejected), results in in_order(jobs, submit, jobs_ahead(cleaner.workers)):
+            pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
+            pairs.extend(zip(to_clean, results, strict=True))
+            fault_point("cleaned")
+            self.commit(pairs)
 
     def finish(self) -> RunReport:
         """Flush what is buffered and return the report."""
