@@ -5,8 +5,11 @@
     python bench/backfill.py --format text --captures 100000 --workers 2   # memory at scale
     python bench/backfill.py --extraction fast        # the fast HTML extraction mode
 
-Builds the input once (the dev pages replicated, each copy made unique by a trailing comment so
-that none is a duplicate, written as WARC.gz files with warcio, dated three minutes apart as a
+Builds the input once (the dev pages replicated, each copy a distinct article: every paragraph,
+or long line of a text capture, ends with the copy's number, so that neither its capture id nor
+its body repeats and every copy is cleaned, checked and written as in a real backfill; an earlier
+layout only appended a comment, so all but the first copy of a page were content duplicates and
+never written), written as WARC.gz files with warcio, dated three minutes apart as a
 crawl writes them: 20,000 captures span six weeks), then measures in the same run:
 
 * baseline: a bare loop of ``trafilatura.extract`` over the distinct pages, one core, measured
@@ -28,6 +31,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,7 +54,7 @@ TABLES = ("articles", "captures", "quarantine")
 #: records in different months: a file per month per flush, about 15 rows a file).
 CRAWL_START = datetime(2025, 1, 1, tzinfo=UTC)
 CRAWL_INTERVAL = timedelta(minutes=3)
-INPUT_LAYOUT = "crawl-ordered"
+INPUT_LAYOUT = "crawl-ordered, distinct bodies"
 
 
 def distinct_pages(capture_format: str) -> list[tuple[str, bytes]]:
@@ -87,7 +91,7 @@ def build_input(pages: list[tuple[str, bytes]], count: int, capture_format: str,
             writer = WARCWriter(handle, gzip=True)
             for i in range(start, min(count, start + RECORDS_PER_WARC)):
                 url, data = pages[i % len(pages)]
-                unique = data + (f"\n<!-- replica {i} -->\n" if capture_format == "html" else f"\n\n{i}\n").encode()
+                unique = distinct_copy(data, i, capture_format)
                 http = StatusAndHeaders("200 OK", [("Content-Type", f"{media}; charset=utf-8")], protocol="HTTP/1.1")
                 date = (CRAWL_START + i * CRAWL_INTERVAL).strftime("%Y-%m-%dT%H:%M:%SZ")
                 record = writer.create_warc_record(
@@ -98,11 +102,27 @@ def build_input(pages: list[tuple[str, bytes]], count: int, capture_format: str,
     marker.write_text(f"{count} {capture_format} {INPUT_LAYOUT}")
 
 
+_PARAGRAPH_END = re.compile(rb"</p>", re.IGNORECASE)
+#: Lines of a text capture at least this long get the copy's number (sentences, not menu items).
+_SENTENCE_LINE = 80
+
+
+def distinct_copy(data: bytes, number: int, capture_format: str) -> bytes:
+    """The page with `` Copy <number>.`` ending each paragraph (HTML) or long line (text), so that
+    the copy's body differs from every other copy's wherever the article is."""
+    mark = f" Copy {number}.".encode()
+    if capture_format == "html":
+        return _PARAGRAPH_END.sub(lambda end: mark + end.group(0), data)
+    lines = data.split(b"\n")
+    return b"\n".join(line + mark if len(line) >= _SENTENCE_LINE else line for line in lines)
+
+
 def baseline_rate(pages: list[tuple[str, bytes]], capture_format: str) -> float:
     """Pages per second of a bare ``trafilatura.extract`` loop on one core."""
     import trafilatura
 
-    texts = [data.decode("utf-8", "replace") for _, data in pages]
+    copies = (distinct_copy(data, number, capture_format) for number, (_, data) in enumerate(pages))
+    texts = [copy.decode("utf-8", "replace") for copy in copies]
     if capture_format == "text":
         texts = ["".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip()) for text in texts]
     started = time.perf_counter()
@@ -136,6 +156,9 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
         "workers": workers,
         "captures": int(captures),
         "files_written": int(_table_value(output, "files written")),
+        "archived": int(_table_value(output, "│ archived ")),
+        "duplicates": int(_table_value(output, "│ duplicates ")),
+        "quarantined": int(_table_value(output, "│ quarantined ")),
         "wall_s": round(wall, 2),
         "pipeline_s": pipeline_s,
         "captures_per_s": round(int(captures) / pipeline_s, 2),
@@ -213,6 +236,10 @@ def main() -> None:
             f"against the faster and the slower baseline around it), wall {first['wall_s']:.0f} s, "
             f"peak RSS {first['peak_rss_mib']} MiB (PSS {first['peak_pss_mib']} MiB), "
             f"rerun {first['rerun_cost']:.1%} of the first run, {first['files_written']} files written"
+        )
+        print(
+            f"  captures: {first['archived']} archived, {first['duplicates']} duplicates, "
+            f"{first['quarantined']} quarantined"
         )
         print(
             f"  archive: {first['archive_mib']} MiB; raw captures table = {first['raw_retention_overhead']}x "
