@@ -346,6 +346,25 @@ def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
     return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
 
 
+#: The name heading an author box: two to four capitalised words, nothing else.
+_BOX_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]+(?: [A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
+#: How many of an author box's first text pieces are tried for its name.
+MAX_BOX_PIECES = 3
+
+
+def _box_name(element: lxml_html.HtmlElement) -> str | None:
+    """The name an author box (marked as an author, too long to be a byline) starts with.
+
+    "<div class=author-box><div>Jane Doe</div><p>Jane Doe writes about …</p></div>": the first
+    short pieces are tried; a name shape only (the caller parses it as an unmarked byline).
+    """
+    pieces = (" ".join(raw.split()) for raw in element.itertext())
+    for piece in [p for p in pieces if p][:MAX_BOX_PIECES]:
+        if _BOX_NAME.match(piece):
+            return piece
+    return None
+
+
 def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
@@ -366,11 +385,14 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
         if not marked and (element.tag not in _UNMARKED_TAGS or not _BY_TEXT_START.match(_first_piece(element))):
             continue
         text = _spaced_text(element) if marked else _pieces_text(element, MAX_BYLINE_CHARS)
+        boxed = marked and len(text) > MAX_BYLINE_CHARS
+        if boxed:  # an author box: its name, then a bio (parsed as plain text: two words at least)
+            text, marked = _box_name(element) or "", False
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
             continue
-        if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
-            continue
-        if not marked:
+        if not marked and not boxed:
+            if not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS:
+                continue
             text = _block_text(element)
         if _chrome_ancestor(element):
             continue

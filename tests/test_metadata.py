@@ -365,3 +365,15 @@ def test_byline_marks_are_read_from_the_named_attributes_only() -> None:
 def test_unmarked_byline_found_below_blank_text() -> None:
     page = "<html><body><article><div>\u00a0<p>\n  <b>By Jane Doe</b></p></div></article></body></html>"
     assert byline_candidates(_tree(page)) == [("By Jane Doe", False)]
+
+
+def test_author_box_with_a_bio_gives_the_name_it_starts_with() -> None:
+    bio = "Jane Doe is a growth-focused marketing professional who has written about clinics for a decade."
+    page = (
+        "<html><body><article><p>Body.</p><div class='blog_author-box'><img alt='Jane Doe'>"
+        f"<div>Jane Doe</div><div><p>{bio}</p></div></div></article></body></html>"
+    )
+    assert ("Jane Doe", False) in byline_candidates(_tree(page))
+    assert parse_byline("Jane Doe").authors == ("Jane Doe",)
+    about = f"<html><body><div class='author-box'><h3>About the author</h3><p>{bio}</p></div></body></html>"
+    assert byline_candidates(_tree(about)) == []
