@@ -68,7 +68,7 @@ class PageMetadata:
     language: str | None = None
     time_published: str | None = None
     label_published: str | None = None
-    headline_date: str | None = None  # the first date written just after the headline
+    headline_date: str | None = None  # the first date written just after the headline, else just above it
 
 
 def _text(value: Any) -> str | None:
@@ -530,6 +530,30 @@ def _text_after(element: lxml_html.HtmlElement) -> Iterator[str]:
         node = node.getparent()
 
 
+def _texts_before(node: lxml_html.HtmlElement) -> Iterator[str]:
+    """The page's text before an element, nearest first (each piece whole), read lazily."""
+    current: lxml_html.HtmlElement | None = node
+    while current is not None:
+        for sibling in current.itersiblings(preceding=True):
+            if sibling.tail:
+                yield sibling.tail
+            yield from reversed(list(_own_texts(sibling)))
+        parent = current.getparent()
+        if parent is not None and parent.text and parent.tag not in _NOT_TEXT:
+            yield parent.text
+        current = parent
+
+
+def _clear_date(text: str, match: re.Match[str] | None) -> str | None:
+    """A date match, unless introduced as an update or an all-numeric day/month either way round."""
+    if match is None or _UPDATE_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+        return None
+    numbers = match.group(0).split("/")
+    if len(numbers) == 3 and int(numbers[0]) <= 12 and int(numbers[1]) <= 12 and numbers[0] != numbers[1]:
+        return None
+    return match.group(0)
+
+
 def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
     """The first date written in the text just after the headline (the byline's date), as written.
 
@@ -544,13 +568,27 @@ def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
             text += " " + piece
             if len(text) > MAX_HEADLINE_DATE_CONTEXT:
                 break
-    match = _HEADLINE_DATE.search(text[:MAX_HEADLINE_DATE_CONTEXT])
-    if match is None or _UPDATE_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+    text = text[:MAX_HEADLINE_DATE_CONTEXT]
+    return _clear_date(text, _HEADLINE_DATE.search(text))
+
+
+#: How much of the text before the headline is read for a date shown above it.
+MAX_PRE_HEADLINE_CONTEXT = 60
+
+
+def date_before_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """A date written just above the headline ("February 4, 2025 - 11 minutes" <h1>…), as written."""
+    if h1 is None:
         return None
-    numbers = match.group(0).split("/")
-    if len(numbers) == 3 and int(numbers[0]) <= 12 and int(numbers[1]) <= 12 and numbers[0] != numbers[1]:
-        return None
-    return match.group(0)
+    pieces: list[str] = []
+    for raw in _texts_before(h1):
+        if piece := " ".join(raw.split()):
+            pieces.append(piece)
+            if sum(len(p) + 1 for p in pieces) > MAX_PRE_HEADLINE_CONTEXT:
+                break
+    text = " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:]
+    matches = list(_HEADLINE_DATE.finditer(text))
+    return _clear_date(text, matches[-1]) if matches else None
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -600,7 +638,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
         time_published=time_element_date(tree),
         label_published=labelled_published_date(tree),
-        headline_date=date_after_headline(h1_element),
+        headline_date=date_after_headline(h1_element) or date_before_headline(h1_element),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

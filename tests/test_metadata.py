@@ -330,6 +330,18 @@ def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     assert extract_metadata(_tree(in_script)).headline_date is None
 
 
+def test_date_written_just_above_the_headline() -> None:
+    page = (
+        "<html><body><nav><a href='/blog'>Back to all articles</a></nav><div><p>February 4, 2025 - 11 minutes</p>"
+        "<h1>Cloud computing next</h1></div><p>Text.</p></body></html>"
+    )
+    assert extract_metadata(_tree(page)).headline_date == "February 4, 2025"
+    far = "<html><body><p>May 1, 2020</p><div>" + "Menu item. " * 10 + "</div><h1>Headline</h1></body></html>"
+    assert extract_metadata(_tree(far)).headline_date is None
+    below_wins = "<html><body><p>May 1, 2020</p><h1>Headline</h1><p>June 2, 2021 by Jane</p></body></html>"
+    assert extract_metadata(_tree(below_wins)).headline_date == "June 2, 2021"
+
+
 def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
     page = (
         "<html><body><article><h1>Headline</h1><div class='writer-card'><div class='name'><div>By </div>"
