@@ -69,6 +69,7 @@ class PageMetadata:
     time_published: str | None = None
     label_published: str | None = None
     headline_date: str | None = None  # the first date written just after the headline, else just above it
+    headline_update: str | None = None  # the date just after the headline, when it says "Updated"
 
 
 def _text(value: Any) -> str | None:
@@ -554,6 +555,16 @@ def _clear_date(text: str, match: re.Match[str] | None) -> str | None:
     return match.group(0)
 
 
+def _after_headline(h1: lxml_html.HtmlElement) -> str:
+    text = ""
+    for raw in _text_after(h1):
+        if piece := " ".join(raw.split()):
+            text += " " + piece
+            if len(text) > MAX_HEADLINE_DATE_CONTEXT:
+                break
+    return text[:MAX_HEADLINE_DATE_CONTEXT]
+
+
 def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
     """The first date written in the text just after the headline (the byline's date), as written.
 
@@ -562,13 +573,7 @@ def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
     """
     if h1 is None:
         return None
-    text = ""
-    for raw in _text_after(h1):
-        if piece := " ".join(raw.split()):
-            text += " " + piece
-            if len(text) > MAX_HEADLINE_DATE_CONTEXT:
-                break
-    text = text[:MAX_HEADLINE_DATE_CONTEXT]
+    text = _after_headline(h1)
     return _clear_date(text, _HEADLINE_DATE.search(text))
 
 
@@ -576,19 +581,37 @@ def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
 MAX_PRE_HEADLINE_CONTEXT = 60
 
 
-def date_before_headline(h1: lxml_html.HtmlElement | None) -> str | None:
-    """A date written just above the headline ("February 4, 2025 - 11 minutes" <h1>…), as written."""
-    if h1 is None:
-        return None
+def _before_headline(h1: lxml_html.HtmlElement) -> str:
     pieces: list[str] = []
     for raw in _texts_before(h1):
         if piece := " ".join(raw.split()):
             pieces.append(piece)
             if sum(len(p) + 1 for p in pieces) > MAX_PRE_HEADLINE_CONTEXT:
                 break
-    text = " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:]
-    matches = list(_HEADLINE_DATE.finditer(text))
-    return _clear_date(text, matches[-1]) if matches else None
+    return " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:]
+
+
+def date_before_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """The last date written just above the headline ("February 4, 2025 - 11 minutes" <h1>…), as
+    written, skipping one introduced as an update ("Dec 22, 2022 Updated: Jan 2, 2026")."""
+    if h1 is None:
+        return None
+    text = _before_headline(h1)
+    shown = (_clear_date(text, match) for match in reversed(list(_HEADLINE_DATE.finditer(text))))
+    return next((date for date in shown if date), None)
+
+
+def update_by_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """The date just after (else just above) the headline when it is introduced as an update
+    ("Last updated: Dec 11, 2025"), as written; an all-numeric one is not read."""
+    if h1 is None:
+        return None
+    for text, first in ((_after_headline(h1), True), (_before_headline(h1), False)):
+        matches = list(_HEADLINE_DATE.finditer(text))
+        match = (matches[0] if first else matches[-1]) if matches else None
+        if match is not None and "/" not in match.group(0) and not _clear_date(text, match):
+            return match.group(0)
+    return None
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -639,6 +662,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         time_published=time_element_date(tree),
         label_published=labelled_published_date(tree),
         headline_date=date_after_headline(h1_element) or date_before_headline(h1_element),
+        headline_update=update_by_headline(h1_element),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

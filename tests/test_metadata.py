@@ -342,6 +342,16 @@ def test_date_written_just_above_the_headline() -> None:
     assert extract_metadata(_tree(below_wins)).headline_date == "June 2, 2021"
 
 
+def test_update_shown_by_the_headline_is_kept_apart() -> None:
+    below = "<html><body><h1>Best tutors</h1><p>Updated: December 31, 2024</p><p>Text.</p></body></html>"
+    found = extract_metadata(_tree(below))
+    assert (found.headline_date, found.headline_update) == (None, "December 31, 2024")
+    above = "<html><body><p>Blog</p><p>Last updated: Dec 12, 2025</p><h1>SEO agencies</h1></body></html>"
+    assert extract_metadata(_tree(above)).headline_update == "Dec 12, 2025"
+    both = "<html><body><p>DECEMBER 22, 2022 Updated: JANUARY 02, 2026</p><h1>Meditation</h1></body></html>"
+    assert extract_metadata(_tree(both)).headline_date == "DECEMBER 22, 2022"
+
+
 def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
     page = (
         "<html><body><article><h1>Headline</h1><div class='writer-card'><div class='name'><div>By </div>"
