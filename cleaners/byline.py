@@ -12,7 +12,8 @@ from itertools import pairwise
 
 #: Lead-ins removed from the front of a byline, only at a word boundary.
 _LEAD_IN = re.compile(
-    r"^(?:(?:with|and)\s+)?(?:(?:an?\s+)?(?:additional\s+)?(?:reports?|reporting|files|contributions?)\s+(?:from|by)"
+    r"^(?:(?:with|and)\s+)?(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+(?=written\s+by\b))?"
+    r"(?:(?:an?\s+)?(?:additional\s+)?(?:reports?|reporting|files|contributions?)\s+(?:from|by)"
     r"|(?:written|posted|story|words|reported|compiled|edited|reviewed|text|published|article|recipe)\s+by"
     r"|authors?\s*:|authors?(?=\s+[A-Z])|by)\b[:\s]*",
     re.IGNORECASE,

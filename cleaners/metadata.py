@@ -68,7 +68,8 @@ class PageMetadata:
     language: str | None = None
     time_published: str | None = None
     label_published: str | None = None
-    headline_date: str | None = None  # the first date written just after the headline
+    headline_date: str | None = None  # the first date written just after the headline, else just above it
+    headline_update: str | None = None  # the date just after the headline, when it says "Updated"
 
 
 def _text(value: Any) -> str | None:
@@ -346,6 +347,25 @@ def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
     return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
 
 
+#: The name heading an author box: two to four capitalised words, nothing else.
+_BOX_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]+(?: [A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
+#: How many of an author box's first text pieces are tried for its name.
+MAX_BOX_PIECES = 3
+
+
+def _box_name(element: lxml_html.HtmlElement) -> str | None:
+    """The name an author box (marked as an author, too long to be a byline) starts with.
+
+    "<div class=author-box><div>Jane Doe</div><p>Jane Doe writes about …</p></div>": the first
+    short pieces are tried; a name shape only (the caller parses it as an unmarked byline).
+    """
+    pieces = (" ".join(raw.split()) for raw in element.itertext())
+    for piece in [p for p in pieces if p][:MAX_BOX_PIECES]:
+        if _BOX_NAME.match(piece):
+            return piece
+    return None
+
+
 def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
@@ -366,11 +386,14 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
         if not marked and (element.tag not in _UNMARKED_TAGS or not _BY_TEXT_START.match(_first_piece(element))):
             continue
         text = _spaced_text(element) if marked else _pieces_text(element, MAX_BYLINE_CHARS)
+        boxed = marked and len(text) > MAX_BYLINE_CHARS
+        if boxed:  # an author box: its name, then a bio (parsed as plain text: two words at least)
+            text, marked = _box_name(element) or "", False
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
             continue
-        if not marked and (not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS):
-            continue
-        if not marked:
+        if not marked and not boxed:
+            if not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS:
+                continue
             text = _block_text(element)
         if _chrome_ancestor(element):
             continue
@@ -508,6 +531,40 @@ def _text_after(element: lxml_html.HtmlElement) -> Iterator[str]:
         node = node.getparent()
 
 
+def _texts_before(node: lxml_html.HtmlElement) -> Iterator[str]:
+    """The page's text before an element, nearest first (each piece whole), read lazily."""
+    current: lxml_html.HtmlElement | None = node
+    while current is not None:
+        for sibling in current.itersiblings(preceding=True):
+            if sibling.tail:
+                yield sibling.tail
+            yield from reversed(list(_own_texts(sibling)))
+        parent = current.getparent()
+        if parent is not None and parent.text and parent.tag not in _NOT_TEXT:
+            yield parent.text
+        current = parent
+
+
+def _clear_date(text: str, match: re.Match[str] | None) -> str | None:
+    """A date match, unless introduced as an update or an all-numeric day/month either way round."""
+    if match is None or _UPDATE_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+        return None
+    numbers = match.group(0).split("/")
+    if len(numbers) == 3 and int(numbers[0]) <= 12 and int(numbers[1]) <= 12 and numbers[0] != numbers[1]:
+        return None
+    return match.group(0)
+
+
+def _after_headline(h1: lxml_html.HtmlElement) -> str:
+    text = ""
+    for raw in _text_after(h1):
+        if piece := " ".join(raw.split()):
+            text += " " + piece
+            if len(text) > MAX_HEADLINE_DATE_CONTEXT:
+                break
+    return text[:MAX_HEADLINE_DATE_CONTEXT]
+
+
 def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
     """The first date written in the text just after the headline (the byline's date), as written.
 
@@ -516,19 +573,45 @@ def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
     """
     if h1 is None:
         return None
-    text = ""
-    for raw in _text_after(h1):
+    text = _after_headline(h1)
+    return _clear_date(text, _HEADLINE_DATE.search(text))
+
+
+#: How much of the text before the headline is read for a date shown above it.
+MAX_PRE_HEADLINE_CONTEXT = 60
+
+
+def _before_headline(h1: lxml_html.HtmlElement) -> str:
+    pieces: list[str] = []
+    for raw in _texts_before(h1):
         if piece := " ".join(raw.split()):
-            text += " " + piece
-            if len(text) > MAX_HEADLINE_DATE_CONTEXT:
+            pieces.append(piece)
+            if sum(len(p) + 1 for p in pieces) > MAX_PRE_HEADLINE_CONTEXT:
                 break
-    match = _HEADLINE_DATE.search(text[:MAX_HEADLINE_DATE_CONTEXT])
-    if match is None or _UPDATE_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+    return " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:]
+
+
+def date_before_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """The last date written just above the headline ("February 4, 2025 - 11 minutes" <h1>…), as
+    written, skipping one introduced as an update ("Dec 22, 2022 Updated: Jan 2, 2026")."""
+    if h1 is None:
         return None
-    numbers = match.group(0).split("/")
-    if len(numbers) == 3 and int(numbers[0]) <= 12 and int(numbers[1]) <= 12 and numbers[0] != numbers[1]:
+    text = _before_headline(h1)
+    shown = (_clear_date(text, match) for match in reversed(list(_HEADLINE_DATE.finditer(text))))
+    return next((date for date in shown if date), None)
+
+
+def update_by_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+    """The date just after (else just above) the headline when it is introduced as an update
+    ("Last updated: Dec 11, 2025"), as written; an all-numeric one is not read."""
+    if h1 is None:
         return None
-    return match.group(0)
+    for text, first in ((_after_headline(h1), True), (_before_headline(h1), False)):
+        matches = list(_HEADLINE_DATE.finditer(text))
+        match = (matches[0] if first else matches[-1]) if matches else None
+        if match is not None and "/" not in match.group(0) and not _clear_date(text, match):
+            return match.group(0)
+    return None
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -578,7 +661,8 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
         time_published=time_element_date(tree),
         label_published=labelled_published_date(tree),
-        headline_date=date_after_headline(h1_element),
+        headline_date=date_after_headline(h1_element) or date_before_headline(h1_element),
+        headline_update=update_by_headline(h1_element),
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

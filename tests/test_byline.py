@@ -210,3 +210,9 @@ def test_generation_numerals_only_in_capitals() -> None:
     assert parse_byline("John Smith IV").authors == ("John Smith IV",)
     assert parse_byline("Taya Iv", single=True).authors == ("Taya Iv",)
     assert parse_byline("Ann Lee, III").authors == ("Ann Lee III",)
+
+
+def test_this_post_was_written_by_lead_in_is_stripped() -> None:
+    parsed = parse_byline("This post was written by Jane Doe, Head of Marketing and Community Development")
+    assert parsed.authors == ("Jane Doe",)
+    assert parse_byline("This article was reviewed by Jane Doe").authors == ()

@@ -236,3 +236,12 @@ def test_page_without_markup_structure_is_unparsable() -> None:
     with pytest.raises(Rejected) as rejected:
         parse_tree("just a sentence, no page")
     assert rejected.value.reason == "unparsable_html"
+
+
+def test_update_by_the_headline_beats_htmldate_on_a_page_without_declared_dates() -> None:
+    page = _page(byline="<p>By Jane Doe</p><p>Updated on December 11, 2025</p>")
+    page = page.replace('<meta property="article:published_time" content="2024-03-01T08:00:00+00:00">', "")
+    page = page.replace('<meta property="article:modified_time" content="2024-03-02T10:00:00+00:00">', "")
+    page = page.replace("</article>", "<p>The next council meeting is on October 17, 2025.</p></article>")
+    found = extract_html(page, "https://example.com/news/bridge")
+    assert (found.published, found.date_source) == ("2025-12-11", "headline")

@@ -330,6 +330,28 @@ def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     assert extract_metadata(_tree(in_script)).headline_date is None
 
 
+def test_date_written_just_above_the_headline() -> None:
+    page = (
+        "<html><body><nav><a href='/blog'>Back to all articles</a></nav><div><p>February 4, 2025 - 11 minutes</p>"
+        "<h1>Cloud computing next</h1></div><p>Text.</p></body></html>"
+    )
+    assert extract_metadata(_tree(page)).headline_date == "February 4, 2025"
+    far = "<html><body><p>May 1, 2020</p><div>" + "Menu item. " * 10 + "</div><h1>Headline</h1></body></html>"
+    assert extract_metadata(_tree(far)).headline_date is None
+    below_wins = "<html><body><p>May 1, 2020</p><h1>Headline</h1><p>June 2, 2021 by Jane</p></body></html>"
+    assert extract_metadata(_tree(below_wins)).headline_date == "June 2, 2021"
+
+
+def test_update_shown_by_the_headline_is_kept_apart() -> None:
+    below = "<html><body><h1>Best tutors</h1><p>Updated: December 31, 2024</p><p>Text.</p></body></html>"
+    found = extract_metadata(_tree(below))
+    assert (found.headline_date, found.headline_update) == (None, "December 31, 2024")
+    above = "<html><body><p>Blog</p><p>Last updated: Dec 12, 2025</p><h1>SEO agencies</h1></body></html>"
+    assert extract_metadata(_tree(above)).headline_update == "Dec 12, 2025"
+    both = "<html><body><p>DECEMBER 22, 2022 Updated: JANUARY 02, 2026</p><h1>Meditation</h1></body></html>"
+    assert extract_metadata(_tree(both)).headline_date == "DECEMBER 22, 2022"
+
+
 def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
     page = (
         "<html><body><article><h1>Headline</h1><div class='writer-card'><div class='name'><div>By </div>"
@@ -365,3 +387,15 @@ def test_byline_marks_are_read_from_the_named_attributes_only() -> None:
 def test_unmarked_byline_found_below_blank_text() -> None:
     page = "<html><body><article><div>\u00a0<p>\n  <b>By Jane Doe</b></p></div></article></body></html>"
     assert byline_candidates(_tree(page)) == [("By Jane Doe", False)]
+
+
+def test_author_box_with_a_bio_gives_the_name_it_starts_with() -> None:
+    bio = "Jane Doe is a growth-focused marketing professional who has written about clinics for a decade."
+    page = (
+        "<html><body><article><p>Body.</p><div class='blog_author-box'><img alt='Jane Doe'>"
+        f"<div>Jane Doe</div><div><p>{bio}</p></div></div></article></body></html>"
+    )
+    assert ("Jane Doe", False) in byline_candidates(_tree(page))
+    assert parse_byline("Jane Doe").authors == ("Jane Doe",)
+    about = f"<html><body><div class='author-box'><h3>About the author</h3><p>{bio}</p></div></body></html>"
+    assert byline_candidates(_tree(about)) == []
