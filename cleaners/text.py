@@ -16,7 +16,8 @@ Steps, all pure:
    and its place relative to the best block (weights: cleaners/data/text_weights.toml);
 4. the article is the maximum-sum block of those scores (rule-dropped units are transparent,
    ``end``/``credit`` units hard boundaries, ``aside`` headings a penalty and their listed items
-   dropped; a run of timed comment headers ends it), plus units that are sure on their own;
+   dropped; a run of timed comment headers ends it, or the comment section's opening line just
+   before such a run), plus units that are sure on their own;
 5. the title, byline and date are looked for just before the article and leave the body.
 """
 
@@ -189,6 +190,13 @@ _TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
 LIST_INTRO_MIN_WORDS = 3
 #: At most this many lines after a kept list intro are kept as its items (``listed_items``).
 LIST_MAX_ITEMS = 30
+#: A comment section's opening line (an ``end`` rule with ``comments``) cuts a thread off a short
+#: article only when the thread is seen right after it: a run of comment headers starting within
+#: COMMENTS_CONFIRM_GAP lines. A bare "3 Comments" link between a blog post's excerpt and its body
+#: has article text after it, not headers.
+COMMENTS_CONFIRM_GAP = 4
+#: ...and only when the block before the opening weighs this much (block-search units).
+COMMENTS_PRE_MIN = 2.0
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -1297,14 +1305,41 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
+def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tuple[int, int], int] | None:
+    """When a comment thread starting at ``thread`` follows a line opening a comment section (a
+    ``comments`` rule) within COMMENTS_CONFIRM_GAP lines: the best block before that line and the
+    line itself, if that block weighs at least COMMENTS_PRE_MIN. A long thread must not outweigh the
+    short article it follows, but an opening line alone (a "3 Comments" link under an excerpt)
+    proves nothing."""
+    opening = next(
+        (
+            i
+            for i, _ in reversed(page.ruled)
+            if thread - COMMENTS_CONFIRM_GAP <= i < thread and page.units[i].rule.comments
+        ),
+        None,
+    )
+    if opening is None:
+        return None
+    before = _block_of(page, np.where(np.arange(len(log_odds)) < opening, log_odds, -np.inf))
+    if before is None or before[1] >= opening:
+        return None
+    span = slice(before[0], before[1] + 1)
+    weight = float(((log_odds[span] + BLOCK_SHIFT) * page.block_weights[span]).sum())
+    return (before, opening) if weight >= COMMENTS_PRE_MIN else None
+
+
 def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
     """The unruled units of the best block of the final scores and the lines sure on their own,
-    nothing from a comment thread after the block."""
+    nothing from a comment thread after the block (nor after the line opening it)."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
+        cut = _before_comments(page, log_odds, thread)
+        if cut is not None:
+            block, thread = cut
     keep = log_odds > KEEP_OUTSIDE_BLOCK
     if thread is not None:
         keep &= np.arange(len(page.units)) < thread

@@ -374,3 +374,31 @@ def test_a_related_teaser_after_a_short_article_is_not_joined_to_it(profiles: Pr
     found = extract_text(capture(MENU, PROSE[:2], ["Related Stories"], teaser, FOOTER[1:]), profiles)
     assert kept_texts(found) == PROSE[:2]
     assert not decision_for(found, teaser[1]).keep
+
+
+def _thread(count: int) -> list[str]:
+    lines: list[str] = []
+    for number, name in enumerate(("alex", "sam", "kim", "lee", "max", "noa", "ray", "zoe")[:count], start=1):
+        lines += [
+            f"{number}. {name} says:",
+            f"May {number + 2}, 2024 at 9:{10 + number} am",
+            f"The new jetty is a fine piece of work, and the crews who built it deserve our thanks, {name} thinks.",
+            "The fees should have been waived from the start, since it is the least the council could do for them.",
+        ]
+    return lines
+
+
+def test_a_comment_thread_after_its_opening_line_does_not_outweigh_a_short_article(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], ["34 responses to this story"], _thread(8), FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    assert decision_for(found, "34 responses to this story").rule == "end.comments"
+    assert not decision_for(found, "1. alex says:").keep
+
+
+def test_only_an_end_rule_may_open_a_comment_section() -> None:
+    from cleaners.profiles import ProfileError, parse_profile
+
+    rule = {"id": "x.comments", "action": "end", "comments": True, "patterns": ["comments"]}
+    assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
+    with pytest.raises(ProfileError):
+        parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
