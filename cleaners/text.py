@@ -17,7 +17,8 @@ Steps, all pure:
 4. the article is the maximum-sum block of those scores (rule-dropped units are transparent,
    ``end``/``credit`` units hard boundaries, ``aside`` headings a penalty and their listed items
    dropped; a run of timed comment headers ends it, or the comment section's opening line just
-   before such a run), plus units that are sure on their own;
+   before such a run), plus units that are sure on their own, the items of a list a kept line
+   introduces and the rows of a table next to kept text;
 5. the title, byline and date are looked for just before the article and leave the body.
 """
 
@@ -86,6 +87,7 @@ UNSTABLE_SIGNAL = "signal.unstable"
 SETTLE_PASSES = 3
 ASIDE_ITEM_SIGNAL = "signal.aside-item"
 LISTED_ITEM_SIGNAL = "signal.listed-item"
+TABLE_ROWS_SIGNAL = "signal.table-rows"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -197,6 +199,10 @@ LIST_MAX_ITEMS = 30
 COMMENTS_CONFIRM_GAP = 4
 #: ...and only when the block before the opening weighs this much (block-search units).
 COMMENTS_PRE_MIN = 2.0
+#: A run of at least TABLE_MIN_ROWS table rows (cells aligned by runs of spaces) that ends or starts
+#: within TABLE_MAX_GAP lines of kept text is the article's table (``table_rows``).
+TABLE_MIN_ROWS = 4
+TABLE_MAX_GAP = 3
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -1305,6 +1311,27 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
+def table_rows(page: Page, keep: np.ndarray) -> list[int]:
+    """Unkept rows of the tables next to kept text: runs of TABLE_MIN_ROWS+ consecutive table rows
+    (``table_row``: two or more cell gaps), none repeated elsewhere on the page, ending or starting
+    within TABLE_MAX_GAP lines of a kept line. A standings or data table scores like a menu line by
+    line (short cells, digits, no sentence), but menus are not laid out in aligned columns."""
+    features = page.features
+    rows = features[:, _FEATURE_INDEX["table_row"]] > 0
+    if rows.sum() < TABLE_MIN_ROWS:
+        return []
+    rows &= page.unruled & ~(features[:, _FEATURE_INDEX["repeated"]] > 0)
+    n = len(rows)
+    items: list[int] = []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start < TABLE_MIN_ROWS or keep[start:stop].all():
+            continue
+        if keep[max(0, start - TABLE_MAX_GAP) : start].any() or keep[stop : min(n, stop + TABLE_MAX_GAP)].any():
+            items.extend(i for i in range(start, stop) if not keep[i])
+    return items
+
+
 def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tuple[int, int], int] | None:
     """When a comment thread starting at ``thread`` follows a line opening a comment section (a
     ``comments`` rule) within COMMENTS_CONFIRM_GAP lines: the best block before that line and the
@@ -1354,6 +1381,7 @@ def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     from a comment thread after it."""
     keep = _block_lines(page, log_odds)
     keep[listed_items(page, keep)] = True
+    keep[table_rows(page, keep)] = True
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1593,7 +1621,10 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    listed = set(listed_items(page, _block_lines(page, scores)))
+    block = _block_lines(page, scores)
+    listed = set(listed_items(page, block))
+    block[list(listed)] = True
+    tabled = set(table_rows(page, block))
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1607,6 +1638,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
         elif kept and i in listed:
             rule_id, reason = LISTED_ITEM_SIGNAL, f"an item of a list a kept line introduces (score {odds:+.1f})"
+        elif kept and i in tabled:
+            rule_id, reason = TABLE_ROWS_SIGNAL, f"a row of a table next to the article (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

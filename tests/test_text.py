@@ -12,6 +12,7 @@ from cleaners.text import (
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     LISTED_ITEM_SIGNAL,
+    TABLE_ROWS_SIGNAL,
     Line,
     LineDecision,
     RuleMatcher,
@@ -402,3 +403,29 @@ def test_only_an_end_rule_may_open_a_comment_section() -> None:
     assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
     with pytest.raises(ProfileError):
         parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
+
+
+STANDINGS = [
+    "1     Harbour Rowing      5040      5      1     17      27",
+    "2     North Quay          5035      7      0     15      24",
+    "3     Lighthouse          5033      4      6     15      26",
+    "4     Breakwater          5027      6      3     19      24",
+    "5     Sea Wall            2380      2      3     12      21",
+    "6     Jetty               2339      1      1     11      18",
+]
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_a_table_next_to_the_article_is_kept_as_its_rows(profiles: ProfileSet, before: bool) -> None:
+    # aligned cells of digits and no sentence: line by line a table scores like a menu
+    body = [*STANDINGS, *PROSE[:3]] if before else [*PROSE[:3], *STANDINGS]
+    found = extract_text(capture(MENU, body, FOOTER[1:]), profiles)
+    assert kept_texts(found) == body
+    assert decision_for(found, STANDINGS[0]).rule == TABLE_ROWS_SIGNAL
+
+
+def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], STANDINGS[:3], FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    found = extract_text(capture(MENU, PROSE[:3], FOOTER[1:], MENU, STANDINGS), profiles)
+    assert kept_texts(found) == PROSE[:3]
