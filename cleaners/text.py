@@ -111,6 +111,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "table_row",  # cells aligned by runs of spaces or tabs, as a copied table keeps them
     "price",
     "speech_tag",  # ends like a comment header ("Jane on May 2 said:", "Reply")
+    "repeated_field",  # "Key: value" whose key recurs on the page with other values (specs, listings)
 )
 
 #: Names of the context features of a line, in the order ``context_features`` returns them:
@@ -883,6 +884,7 @@ def _page_features(
         table,
         price,
         speech,
+        np.zeros(n),  # repeated_field: a page-level feature, set by ``analyse_page``
     )
     return np.stack(columns, axis=1), words
 
@@ -1057,6 +1059,7 @@ def _match_rules(matcher: RuleMatcher, texts: list[str], cache: PassCache | None
 
 
 _REPEATED = FEATURE_NAMES.index("repeated")
+_REPEATED_FIELD = FEATURE_NAMES.index("repeated_field")
 
 
 def _cached_features(
@@ -1103,7 +1106,37 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
         features, words = _page_features(texts, language, stop, repeated)
     else:
         features, words = _cached_features(texts, language, stop, repeated, cache)
+    features[:, _REPEATED_FIELD] = repeated_fields(texts)
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
+
+
+#: A field line: "Key: value", a key of at most FIELD_MAX_KEY_WORDS words (no digit first).
+_FIELD = re.compile(r"([^\W\d][^:]{0,39}):\s+\S")
+FIELD_MAX_KEY_WORDS = 4
+#: A field is a repeated one when its key occurs this often on the page, with as many values.
+FIELD_MIN_REPEATS = 3
+
+
+def repeated_fields(texts: Sequence[str]) -> np.ndarray:
+    """1.0 on the field lines ("Location: Atlanta, Georgia", "License: CC-BY") whose key occurs
+    FIELD_MIN_REPEATS+ times on the page with as many different values: the records of a listing,
+    a product list or spec sheets, which menus are not made of."""
+    found = np.zeros(len(texts))
+    fields: dict[str, list[int]] = {}
+    values: dict[str, set[str]] = {}
+    for i, text in enumerate(texts):
+        if ":" not in text:
+            continue
+        match = _FIELD.match(text)
+        if match is None or len(match.group(1).split()) > FIELD_MAX_KEY_WORDS:
+            continue
+        key = match.group(1).casefold()
+        fields.setdefault(key, []).append(i)
+        values.setdefault(key, set()).add(text[match.end(1) :].strip().casefold())
+    for key, lines in fields.items():
+        if len(lines) >= FIELD_MIN_REPEATS and len(values[key]) >= FIELD_MIN_REPEATS:
+            found[lines] = 1.0
+    return found
 
 
 def repeated_lines(texts: Sequence[str]) -> list[bool]:

@@ -24,6 +24,7 @@ from cleaners.text import (
     line_features,
     page_features,
     parse_text_date,
+    repeated_fields,
     split_columns,
     split_lines,
 )
@@ -429,3 +430,43 @@ def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: Profile
     assert kept_texts(found) == PROSE[:3]
     found = extract_text(capture(MENU, PROSE[:3], FOOTER[1:], MENU, STANDINGS), profiles)
     assert kept_texts(found) == PROSE[:3]
+
+
+SCHOOLS = [
+    ("Harbour College", "Portsmouth", 171, 29),
+    ("North Quay School", "Hull", 249, 36),
+    ("Lighthouse Institute", "Plymouth", 110, 37),
+    ("Breakwater Academy", "Dover", 199, 25),
+    ("Sea Wall College", "Whitby", 88, 41),
+    ("Jetty School", "Oban", 64, 52),
+]
+
+
+def test_repeated_fields_are_the_records_of_a_listing() -> None:
+    texts = [
+        "Location: Hull",
+        "Location: Dover",
+        "Phone: 555-0100",
+        "Location: Oban",
+        "Follow us: Twitter",
+        "Follow us: Twitter",
+        "Follow us: Twitter",
+        "Phone: 555-0101",
+        "The three things the council said at the meeting on Monday: fees, moorings and repairs",
+    ]
+    assert repeated_fields(texts).tolist() == [1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_the_fields_of_a_listing_are_kept_with_its_records(profiles: ProfileSet) -> None:
+    # "Location: Hull" alone looks like a menu or footer line; recurring with other values, a record
+    records: list[str] = []
+    for name, town, size, rate in SCHOOLS:
+        records += [
+            f"{name} trains its sailors on the open water from the first week, and most of them stay on as crew.",
+            f"Location: {town}",
+            f"Class Size: {size}",
+            f"Acceptance Rate: {rate}%",
+        ]
+    found = extract_text(capture(MENU, PROSE[:3], records, FOOTER[1:]), profiles)
+    fields = [line for line in records[: 4 * (len(SCHOOLS) - 1)] if ": " in line]
+    assert all(decision_for(found, line).keep for line in fields)
