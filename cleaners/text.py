@@ -1113,6 +1113,8 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
 #: A field line: "Key: value", a key of at most FIELD_MAX_KEY_WORDS words (no digit first).
 _FIELD = re.compile(r"([^\W\d][^:]{0,39}):\s+\S")
 FIELD_MAX_KEY_WORDS = 4
+#: ...and a record's field is short: a longer line is a labelled sentence ("Key takeaway: …" in teasers).
+FIELD_MAX_WORDS = 12
 #: A field is a repeated one when its key occurs this often on the page, with as many values.
 FIELD_MIN_REPEATS = 3
 
@@ -1125,7 +1127,7 @@ def repeated_fields(texts: Sequence[str]) -> np.ndarray:
     fields: dict[str, list[int]] = {}
     values: dict[str, set[str]] = {}
     for i, text in enumerate(texts):
-        if ":" not in text:
+        if ":" not in text or text.count(" ") >= FIELD_MAX_WORDS:
             continue
         match = _FIELD.match(text)
         if match is None or len(match.group(1).split()) > FIELD_MAX_KEY_WORDS:

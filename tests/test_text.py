@@ -470,3 +470,14 @@ def test_the_fields_of_a_listing_are_kept_with_its_records(profiles: ProfileSet)
     found = extract_text(capture(MENU, PROSE[:3], records, FOOTER[1:]), profiles)
     fields = [line for line in records[: 4 * (len(SCHOOLS) - 1)] if ": " in line]
     assert all(decision_for(found, line).keep for line in fields)
+
+
+def test_a_label_before_long_sentences_is_no_record_field() -> None:
+    # teaser snippets under one label ("Key takeaway: …") are sentences, not a listing's fields
+    towns = ("Hull", "Dover", "Oban")
+    sentences = [
+        f"Key takeaway: the {town} harbour reopened to fishing boats on Monday after three weeks of repairs."
+        for town in towns
+    ]
+    assert repeated_fields(sentences).tolist() == [0.0, 0.0, 0.0]
+    assert repeated_fields([f"Key takeaway: {town}" for town in towns]).tolist() == [1.0, 1.0, 1.0]
