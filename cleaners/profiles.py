@@ -25,6 +25,10 @@ Patterns are case-insensitive regular expressions matched against a whole stripp
   ``credits``, the raw line to ``byline``, and the article ends there.
 * ``byline`` — a byline line ("By Jane Doe"): parsed into ``authors``, removed from the body.
 
+An ``end`` rule may say ``comments = true``: the line opens a comment section ("34 responses to
+…", "Leave a comment"), so text after it is readers' comments, never the article, when any text
+comes before it.
+
 ``generic.toml`` holds the rules that apply to every capture; a site profile adds its own when
 the capture's host or enough of its signature lines match.
 """
@@ -57,6 +61,7 @@ class Rule:
     action: RuleAction
     reason: str
     patterns: tuple[re.Pattern[str], ...]
+    comments: bool = False  # an ``end`` rule that opens a comment section (see the module doc)
 
     def matches(self, line: str) -> bool:
         return any(p.fullmatch(line) for p in self.patterns)
@@ -127,7 +132,10 @@ def _compile_rule(raw: dict, profile_id: str) -> Rule:  # type: ignore[type-arg]
         raise ProfileError(f"profile {profile_id!r}: rule {rule_id!r}: bad pattern: {exc}") from exc
     if not patterns:
         raise ProfileError(f"profile {profile_id!r}: rule {rule_id!r} has no patterns")
-    return Rule(id=rule_id, action=action, reason=raw.get("reason", rule_id), patterns=patterns)
+    comments = raw.get("comments", False)
+    if not isinstance(comments, bool) or (comments and action != "end"):
+        raise ProfileError(f"profile {profile_id!r}: rule {rule_id!r}: comments must be a boolean, on an end rule")
+    return Rule(id=rule_id, action=action, reason=raw.get("reason", rule_id), patterns=patterns, comments=comments)
 
 
 def parse_profile(data: dict) -> Profile:  # type: ignore[type-arg]

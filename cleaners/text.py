@@ -16,7 +16,9 @@ Steps, all pure:
    and its place relative to the best block (weights: cleaners/data/text_weights.toml);
 4. the article is the maximum-sum block of those scores (rule-dropped units are transparent,
    ``end``/``credit`` units hard boundaries, ``aside`` headings a penalty and their listed items
-   dropped; a run of timed comment headers ends it), plus units that are sure on their own;
+   dropped; a run of timed comment headers ends it, or the comment section's opening line just
+   before such a run), plus units that are sure on their own, the items of a list a kept line
+   introduces and the rows of a table next to kept text;
 5. the title, byline and date are looked for just before the article and leave the body.
 """
 
@@ -85,6 +87,7 @@ UNSTABLE_SIGNAL = "signal.unstable"
 SETTLE_PASSES = 3
 ASIDE_ITEM_SIGNAL = "signal.aside-item"
 LISTED_ITEM_SIGNAL = "signal.listed-item"
+TABLE_ROWS_SIGNAL = "signal.table-rows"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -108,6 +111,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "table_row",  # cells aligned by runs of spaces or tabs, as a copied table keeps them
     "price",
     "speech_tag",  # ends like a comment header ("Jane on May 2 said:", "Reply")
+    "repeated_field",  # "Key: value" whose key recurs on the page with other values (specs, listings)
 )
 
 #: Names of the context features of a line, in the order ``context_features`` returns them:
@@ -189,6 +193,17 @@ _TIME_OF_POST = re.compile(r"\b\d{1,2}:\d{2}\b|\bago\b", re.IGNORECASE)
 LIST_INTRO_MIN_WORDS = 3
 #: At most this many lines after a kept list intro are kept as its items (``listed_items``).
 LIST_MAX_ITEMS = 30
+#: A comment section's opening line (an ``end`` rule with ``comments``) cuts a thread off a short
+#: article only when the thread is seen right after it: a run of comment headers starting within
+#: COMMENTS_CONFIRM_GAP lines. A bare "3 Comments" link between a blog post's excerpt and its body
+#: has article text after it, not headers.
+COMMENTS_CONFIRM_GAP = 4
+#: ...and only when the block before the opening weighs this much (block-search units).
+COMMENTS_PRE_MIN = 2.0
+#: A run of at least TABLE_MIN_ROWS table rows (cells aligned by runs of spaces) that ends or starts
+#: within TABLE_MAX_GAP lines of kept text is the article's table (``table_rows``).
+TABLE_MIN_ROWS = 4
+TABLE_MAX_GAP = 3
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
 
@@ -869,6 +884,7 @@ def _page_features(
         table,
         price,
         speech,
+        np.zeros(n),  # repeated_field: a page-level feature, set by ``analyse_page``
     )
     return np.stack(columns, axis=1), words
 
@@ -1043,6 +1059,7 @@ def _match_rules(matcher: RuleMatcher, texts: list[str], cache: PassCache | None
 
 
 _REPEATED = FEATURE_NAMES.index("repeated")
+_REPEATED_FIELD = FEATURE_NAMES.index("repeated_field")
 
 
 def _cached_features(
@@ -1089,7 +1106,39 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
         features, words = _page_features(texts, language, stop, repeated)
     else:
         features, words = _cached_features(texts, language, stop, repeated, cache)
+    features[:, _REPEATED_FIELD] = repeated_fields(texts)
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
+
+
+#: A field line: "Key: value", a key of at most FIELD_MAX_KEY_WORDS words (no digit first).
+_FIELD = re.compile(r"([^\W\d][^:]{0,39}):\s+\S")
+FIELD_MAX_KEY_WORDS = 4
+#: ...and a record's field is short: a longer line is a labelled sentence ("Key takeaway: …" in teasers).
+FIELD_MAX_WORDS = 12
+#: A field is a repeated one when its key occurs this often on the page, with as many values.
+FIELD_MIN_REPEATS = 3
+
+
+def repeated_fields(texts: Sequence[str]) -> np.ndarray:
+    """1.0 on the field lines ("Location: Atlanta, Georgia", "License: CC-BY") whose key occurs
+    FIELD_MIN_REPEATS+ times on the page with as many different values: the records of a listing,
+    a product list or spec sheets, which menus are not made of."""
+    found = np.zeros(len(texts))
+    fields: dict[str, list[int]] = {}
+    values: dict[str, set[str]] = {}
+    for i, text in enumerate(texts):
+        if ":" not in text or text.count(" ") >= FIELD_MAX_WORDS:
+            continue
+        match = _FIELD.match(text)
+        if match is None or len(match.group(1).split()) > FIELD_MAX_KEY_WORDS:
+            continue
+        key = match.group(1).casefold()
+        fields.setdefault(key, []).append(i)
+        values.setdefault(key, set()).add(text[match.end(1) :].strip().casefold())
+    for key, lines in fields.items():
+        if len(lines) >= FIELD_MIN_REPEATS and len(values[key]) >= FIELD_MIN_REPEATS:
+            found[lines] = 1.0
+    return found
 
 
 def repeated_lines(texts: Sequence[str]) -> list[bool]:
@@ -1297,14 +1346,62 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
+def table_rows(page: Page, keep: np.ndarray) -> list[int]:
+    """Unkept rows of the tables next to kept text: runs of TABLE_MIN_ROWS+ consecutive table rows
+    (``table_row``: two or more cell gaps), none repeated elsewhere on the page, ending or starting
+    within TABLE_MAX_GAP lines of a kept line. A standings or data table scores like a menu line by
+    line (short cells, digits, no sentence), but menus are not laid out in aligned columns."""
+    features = page.features
+    rows = features[:, _FEATURE_INDEX["table_row"]] > 0
+    if rows.sum() < TABLE_MIN_ROWS:
+        return []
+    rows &= page.unruled & ~(features[:, _FEATURE_INDEX["repeated"]] > 0)
+    n = len(rows)
+    items: list[int] = []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start < TABLE_MIN_ROWS or keep[start:stop].all():
+            continue
+        if keep[max(0, start - TABLE_MAX_GAP) : start].any() or keep[stop : min(n, stop + TABLE_MAX_GAP)].any():
+            items.extend(i for i in range(start, stop) if not keep[i])
+    return items
+
+
+def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tuple[int, int], int] | None:
+    """When a comment thread starting at ``thread`` follows a line opening a comment section (a
+    ``comments`` rule) within COMMENTS_CONFIRM_GAP lines: the best block before that line and the
+    line itself, if that block weighs at least COMMENTS_PRE_MIN. A long thread must not outweigh the
+    short article it follows, but an opening line alone (a "3 Comments" link under an excerpt)
+    proves nothing."""
+    opening = next(
+        (
+            i
+            for i, _ in reversed(page.ruled)
+            if thread - COMMENTS_CONFIRM_GAP <= i < thread and page.units[i].rule.comments
+        ),
+        None,
+    )
+    if opening is None:
+        return None
+    before = _block_of(page, np.where(np.arange(len(log_odds)) < opening, log_odds, -np.inf))
+    if before is None or before[1] >= opening:
+        return None
+    span = slice(before[0], before[1] + 1)
+    weight = float(((log_odds[span] + BLOCK_SHIFT) * page.block_weights[span]).sum())
+    return (before, opening) if weight >= COMMENTS_PRE_MIN else None
+
+
 def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
     """The unruled units of the best block of the final scores and the lines sure on their own,
-    nothing from a comment thread after the block."""
+    nothing from a comment thread after the block (nor after the line opening it)."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
     if thread is not None:
         block = _block_of(page, log_odds, thread)
+        cut = _before_comments(page, log_odds, thread)
+        if cut is not None:
+            block, thread = cut
     keep = log_odds > KEEP_OUTSIDE_BLOCK
     if thread is not None:
         keep &= np.arange(len(page.units)) < thread
@@ -1319,6 +1416,7 @@ def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     from a comment thread after it."""
     keep = _block_lines(page, log_odds)
     keep[listed_items(page, keep)] = True
+    keep[table_rows(page, keep)] = True
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1558,7 +1656,10 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    listed = set(listed_items(page, _block_lines(page, scores)))
+    block = _block_lines(page, scores)
+    listed = set(listed_items(page, block))
+    block[list(listed)] = True
+    tabled = set(table_rows(page, block))
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1572,6 +1673,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             rule_id, reason = ASIDE_ITEM_SIGNAL, "an item listed under a related-content heading"
         elif kept and i in listed:
             rule_id, reason = LISTED_ITEM_SIGNAL, f"an item of a list a kept line introduces (score {odds:+.1f})"
+        elif kept and i in tabled:
+            rule_id, reason = TABLE_ROWS_SIGNAL, f"a row of a table next to the article (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

@@ -12,6 +12,7 @@ from cleaners.text import (
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     LISTED_ITEM_SIGNAL,
+    TABLE_ROWS_SIGNAL,
     Line,
     LineDecision,
     RuleMatcher,
@@ -23,6 +24,7 @@ from cleaners.text import (
     line_features,
     page_features,
     parse_text_date,
+    repeated_fields,
     split_columns,
     split_lines,
 )
@@ -374,3 +376,108 @@ def test_a_related_teaser_after_a_short_article_is_not_joined_to_it(profiles: Pr
     found = extract_text(capture(MENU, PROSE[:2], ["Related Stories"], teaser, FOOTER[1:]), profiles)
     assert kept_texts(found) == PROSE[:2]
     assert not decision_for(found, teaser[1]).keep
+
+
+def _thread(count: int) -> list[str]:
+    lines: list[str] = []
+    for number, name in enumerate(("alex", "sam", "kim", "lee", "max", "noa", "ray", "zoe")[:count], start=1):
+        lines += [
+            f"{number}. {name} says:",
+            f"May {number + 2}, 2024 at 9:{10 + number} am",
+            f"The new jetty is a fine piece of work, and the crews who built it deserve our thanks, {name} thinks.",
+            "The fees should have been waived from the start, since it is the least the council could do for them.",
+        ]
+    return lines
+
+
+def test_a_comment_thread_after_its_opening_line_does_not_outweigh_a_short_article(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], ["34 responses to this story"], _thread(8), FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    assert decision_for(found, "34 responses to this story").rule == "end.comments"
+    assert not decision_for(found, "1. alex says:").keep
+
+
+def test_only_an_end_rule_may_open_a_comment_section() -> None:
+    from cleaners.profiles import ProfileError, parse_profile
+
+    rule = {"id": "x.comments", "action": "end", "comments": True, "patterns": ["comments"]}
+    assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
+    with pytest.raises(ProfileError):
+        parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
+
+
+STANDINGS = [
+    "1     Harbour Rowing      5040      5      1     17      27",
+    "2     North Quay          5035      7      0     15      24",
+    "3     Lighthouse          5033      4      6     15      26",
+    "4     Breakwater          5027      6      3     19      24",
+    "5     Sea Wall            2380      2      3     12      21",
+    "6     Jetty               2339      1      1     11      18",
+]
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_a_table_next_to_the_article_is_kept_as_its_rows(profiles: ProfileSet, before: bool) -> None:
+    # aligned cells of digits and no sentence: line by line a table scores like a menu
+    body = [*STANDINGS, *PROSE[:3]] if before else [*PROSE[:3], *STANDINGS]
+    found = extract_text(capture(MENU, body, FOOTER[1:]), profiles)
+    assert kept_texts(found) == body
+    assert decision_for(found, STANDINGS[0]).rule == TABLE_ROWS_SIGNAL
+
+
+def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], STANDINGS[:3], FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    found = extract_text(capture(MENU, PROSE[:3], FOOTER[1:], MENU, STANDINGS), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
+SCHOOLS = [
+    ("Harbour College", "Portsmouth", 171, 29),
+    ("North Quay School", "Hull", 249, 36),
+    ("Lighthouse Institute", "Plymouth", 110, 37),
+    ("Breakwater Academy", "Dover", 199, 25),
+    ("Sea Wall College", "Whitby", 88, 41),
+    ("Jetty School", "Oban", 64, 52),
+]
+
+
+def test_repeated_fields_are_the_records_of_a_listing() -> None:
+    texts = [
+        "Location: Hull",
+        "Location: Dover",
+        "Phone: 555-0100",
+        "Location: Oban",
+        "Follow us: Twitter",
+        "Follow us: Twitter",
+        "Follow us: Twitter",
+        "Phone: 555-0101",
+        "The three things the council said at the meeting on Monday: fees, moorings and repairs",
+    ]
+    assert repeated_fields(texts).tolist() == [1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_the_fields_of_a_listing_are_kept_with_its_records(profiles: ProfileSet) -> None:
+    # "Location: Hull" alone looks like a menu or footer line; recurring with other values, a record
+    records: list[str] = []
+    for name, town, size, rate in SCHOOLS:
+        records += [
+            f"{name} trains its sailors on the open water from the first week, and most of them stay on as crew.",
+            f"Location: {town}",
+            f"Class Size: {size}",
+            f"Acceptance Rate: {rate}%",
+        ]
+    found = extract_text(capture(MENU, PROSE[:3], records, FOOTER[1:]), profiles)
+    fields = [line for line in records[: 4 * (len(SCHOOLS) - 1)] if ": " in line]
+    assert all(decision_for(found, line).keep for line in fields)
+
+
+def test_a_label_before_long_sentences_is_no_record_field() -> None:
+    # teaser snippets under one label ("Key takeaway: …") are sentences, not a listing's fields
+    towns = ("Hull", "Dover", "Oban")
+    sentences = [
+        f"Key takeaway: the {town} harbour reopened to fishing boats on Monday after three weeks of repairs."
+        for town in towns
+    ]
+    assert repeated_fields(sentences).tolist() == [0.0, 0.0, 0.0]
+    assert repeated_fields([f"Key takeaway: {town}" for town in towns]).tolist() == [1.0, 1.0, 1.0]

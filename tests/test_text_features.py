@@ -74,6 +74,7 @@ def reference_features(text: str, language: str | None, stop: frozenset[str], re
         float(len(_TABLE_CELLS.findall(text)) >= 2),
         float(bool(_PRICE.search(text))),
         float(bool(_SPEECH_TAG.search(text[-40:]))),
+        0.0,  # repeated_field: a page-level feature, set by analyse_page (tests/test_text.py)
     ]
 
 
