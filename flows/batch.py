@@ -38,6 +38,16 @@ def fingerprinted(result: CleanResult) -> CleanResult:
     return replace(result, simhash=simhash(result.body)) if isinstance(result, ArticleRecord) else result
 
 
+def paired(
+    to_clean: list[Capture], rejected: list[Quarantined], results: list[CleanResult]
+) -> list[tuple[Capture, CleanResult]]:
+    """A batch's (capture, result) pairs: read-time rejections as they are, then each cleaned
+    capture with its result."""
+    pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
+    pairs.extend(zip(to_clean, results, strict=True))
+    return pairs
+
+
 def clean_batch(captures: list[Capture], mode: ExtractionMode = DEFAULT_MODE) -> list[CleanResult]:
     """Clean and fingerprint a batch in this process (also what worker processes run)."""
     from cleaners.profiles import default_profiles

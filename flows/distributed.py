@@ -32,7 +32,7 @@ from prefect.cache_policies import NO_CACHE
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
 from flows.processes import stop_process_group
-from flows.runner import CleanResult, IngestRun, clean_batch
+from flows.runner import CleanResult, IngestRun, clean_batch, paired
 from schemas.records import Capture, Quarantined
 
 #: Batches in flight per Dask worker thread: one running, one queued, so no thread waits on the parent.
@@ -112,10 +112,8 @@ def archive_on_dask(
 
 def _commit_oldest(run: IngestRun, window: deque[_InFlight], commit: Commit) -> None:
     oldest = window.popleft()
-    pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in oldest.rejected]
-    if oldest.future is not None:
-        pairs.extend(zip(oldest.to_clean, oldest.future.result(), strict=True))
-    commit(run, pairs, oldest.batch_no)
+    results = oldest.future.result() if oldest.future is not None else []
+    commit(run, paired(oldest.to_clean, oldest.rejected, results), oldest.batch_no)
 
 
 def require_api_server() -> str:

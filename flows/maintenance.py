@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaners.modes import cleaner_version
-from flows.parallel import IN_PROCESS, cleaning_pool, in_order, jobs_ahead
-from flows.runner import CleanResult, batched
+from flows.parallel import IN_PROCESS, cleaning_pool, in_order, jobs_ahead, submit_batch
+from flows.runner import batched, paired
 from schemas.archive import (
     ARCHIVE_COMPRESSION_LEVELS,
     TABLES,
@@ -124,8 +124,10 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
         )
         with cleaning_pool(workers) as cleaner:
             jobs = (_split_stored(batch, report) for batch in batched(stored_captures(store), REPROCESS_BATCH))
-            for (to_clean, carried), results in in_order(jobs, lambda job: cleaner.submit(job[0]), jobs_ahead(workers)):
-                writer.add(carried + list(zip(to_clean, results, strict=True)))
+            for (to_clean, carried), results in in_order(
+                jobs, lambda job: submit_batch(cleaner, job[0]), jobs_ahead(workers)
+            ):
+                writer.add(paired(to_clean, carried, results))
         stats = writer.close()
         for table, generation in generations.items():
             swap_generation(store, table, generation)
@@ -138,12 +140,10 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
 
 def _split_stored(
     batch: list[Capture | Quarantined], report: ReprocessReport
-) -> tuple[list[Capture], list[tuple[Capture, CleanResult]]]:
+) -> tuple[list[Capture], list[Quarantined]]:
     """A stored batch's captures to clean again, and the rejections carried over as they are."""
     to_clean = [item for item in batch if isinstance(item, Capture)]
-    carried: list[tuple[Capture, CleanResult]] = [
-        (item.capture, item) for item in batch if isinstance(item, Quarantined)
-    ]
+    carried = [item for item in batch if isinstance(item, Quarantined)]
     report.captures += len(batch)
     report.carried_over += len(carried)
     return to_clean, carried

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
 from flows.batch import CleanResult, clean_batch
@@ -106,21 +106,41 @@ def finished(result: R) -> Future[R]:
     return done
 
 
-Cleaner = PoolCleaner | InProcessCleaner
+class Cleaner(Protocol):
+    """What cleans batches: called, it cleans one and waits; ``submit`` starts one and returns."""
+
+    workers: int
+
+    def __call__(self, captures: list[Capture]) -> list[CleanResult]: ...
+
+    def submit(self, captures: list[Capture]) -> Future[list[CleanResult]]: ...
+
+
+def submit_batch(cleaner: Cleaner, captures: list[Capture]) -> Future[list[CleanResult]]:
+    """Start cleaning ``captures``; a batch with nothing to clean does not go to a worker."""
+    return cleaner.submit(captures) if captures else finished([])
 
 
 def in_order(jobs: Iterable[J], submit: Callable[[J], Future[R]], ahead: int) -> Iterator[tuple[J, R]]:
     """Each job with its result, in the jobs' order, keeping up to ``ahead`` jobs submitted
-    beyond the one being waited for (so that every worker has a batch queued)."""
+    beyond the one being waited for (so that every worker has a batch queued).
+
+    If the caller stops early (an error while committing, Ctrl-C), jobs not yet started are
+    cancelled instead of being cleaned for nothing.
+    """
     pending: deque[tuple[J, Future[R]]] = deque()
-    for job in jobs:
-        pending.append((job, submit(job)))
-        if len(pending) > ahead:
+    try:
+        for job in jobs:
+            pending.append((job, submit(job)))
+            if len(pending) > ahead:
+                oldest, future = pending.popleft()
+                yield oldest, future.result()
+        while pending:
             oldest, future = pending.popleft()
             yield oldest, future.result()
-    while pending:
-        oldest, future = pending.popleft()
-        yield oldest, future.result()
+    finally:
+        for _, future in pending:
+            future.cancel()
 
 
 def jobs_ahead(workers: int) -> int:
@@ -145,4 +165,8 @@ def cleaning_pool(workers: int, mode: ExtractionMode = DEFAULT_MODE) -> Iterator
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_warm_worker, max_tasks_per_child=BATCHES_PER_WORKER
     ) as pool:
-        yield PoolCleaner(pool, workers, mode)
+        try:
+            yield PoolCleaner(pool, workers, mode)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # queued batches would be cleaned for nothing
+            raise

@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
@@ -26,8 +25,9 @@ from flows.batch import (  # noqa: F401 (re-exported)
     clean_batch,
     clean_one,
     fingerprinted,
+    paired,
 )
-from flows.parallel import Cleaner, finished, in_order, jobs_ahead
+from flows.parallel import Cleaner, in_order, jobs_ahead, submit_batch
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, fault_point, new_run_id
 from schemas.records import Capture, Quarantined
@@ -50,10 +50,7 @@ def cleaned_pairs(
     to_clean: list[Capture], rejected: list[Quarantined], cleaner: BatchCleaner
 ) -> list[tuple[Capture, CleanResult]]:
     """(capture, result) pairs: read-time rejections as they are, the rest cleaned."""
-    pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
-    if to_clean:
-        pairs.extend(zip(to_clean, cleaner(to_clean), strict=True))
-    return pairs
+    return paired(to_clean, rejected, cleaner(to_clean) if to_clean else [])
 
 
 @dataclass(frozen=True)
@@ -254,16 +251,11 @@ class IngestRun:
     def process_all(self, batches: Iterable[list[Capture | Quarantined]], cleaner: Cleaner) -> None:
         """``process`` every batch, with batches queued for each of ``cleaner``'s workers while
         this process reads and commits; batches are committed in input order."""
-
-        def submit(job: tuple[list[Capture], list[Quarantined]]) -> Future[list[CleanResult]]:
-            return cleaner.submit(job[0]) if job[0] else finished([])
-
         jobs = (self.split_known(batch) for batch in batches)
-        for (to_clean, rejected), results in in_order(jobs, submit, jobs_ahead(cleaner.workers)):
-            pairs: list[tuple[Capture, CleanResult]] = [(q.capture, q) for q in rejected]
-            pairs.extend(zip(to_clean, results, strict=True))
+        cleaned = in_order(jobs, lambda job: submit_batch(cleaner, job[0]), jobs_ahead(cleaner.workers))
+        for (to_clean, rejected), results in cleaned:
             fault_point("cleaned")
-            self.commit(pairs)
+            self.commit(paired(to_clean, rejected, results))
 
     def finish(self) -> RunReport:
         """Flush what is buffered and return the report."""

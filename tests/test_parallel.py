@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import gc
 import os
-import time
-from concurrent.futures import Future
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from multiprocessing import Manager
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 from conftest import ARTICLE_HTML
 from lxml import html as lxml_html
 
-from flows.batch import clean_batch
-from flows.parallel import IN_PROCESS, _malloc_trim, cleaning_pool, finished, in_order, jobs_ahead, release_free_memory
+from flows.batch import CleanResult, clean_batch
+from flows.parallel import IN_PROCESS, _malloc_trim, cleaning_pool, finished, in_order, release_free_memory
 from flows.runner import IngestRun, batched
 from schemas.archive import read_table
 from schemas.records import Capture, Quarantined
@@ -70,22 +72,82 @@ def test_in_order_keeps_batches_queued_ahead_and_yields_in_input_order() -> None
     assert events[-3:] == ["yield 2", "yield 3", "yield 4"]
 
 
-def test_every_worker_cleans_when_batches_are_queued(tmp_path: Path) -> None:
+def test_a_consumer_that_stops_cancels_the_jobs_not_yet_started() -> None:
+    started: list[int] = []
+    release = threading.Event()
+
+    def run(job: int) -> int:
+        started.append(job)
+        if job:
+            release.wait(60)  # job 1 may hold the only thread; jobs 2-4 wait behind it
+        return job
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with pytest.raises(RuntimeError, match="commit failed"):
+            for _job, _result in in_order(range(6), lambda job: pool.submit(run, job), ahead=4):
+                raise RuntimeError("commit failed")
+        release.set()
+    assert started[0] == 0 and set(started) <= {0, 1}  # jobs 2-4, queued, were cancelled
+
+
+def test_every_worker_cleans_when_batches_are_queued() -> None:
     """With two workers and batches queued ahead, both worker processes clean: the plain
-    (no-Prefect) backfill used to wait for each batch, so a second worker sat idle."""
-    captures = _captures(8)
-    with cleaning_pool(2, "fast") as cleaner:
-        worker_pids = {pid for _, pid in in_order(
-            [captures[i : i + 1] for i in range(8)],
-            lambda batch: cleaner.pool.submit(_slow_pid, batch),
-            ahead=jobs_ahead(cleaner.workers),
-        )}  # fmt: skip
-    assert len(worker_pids) == 2
+    (no-Prefect) backfill used to wait for each batch, so a second worker sat idle. Each job waits
+    (up to 60 s) until two jobs run at once, so the pids are those of two busy workers."""
+    with Manager() as manager, cleaning_pool(2, "fast") as cleaner:
+        both_busy = manager.Barrier(2, timeout=60)
+        jobs = [cleaner.pool.submit(_pid_when_both_busy, both_busy) for _ in range(2)]
+        assert len({job.result() for job in jobs}) == 2
 
 
-def _slow_pid(batch: list[Capture]) -> int:
-    time.sleep(0.2)
+def _pid_when_both_busy(barrier: Any) -> int:
+    barrier.wait()
     return os.getpid()
+
+
+class _RecordingCleaner:
+    """A two-worker cleaner that records each submitted batch (and cleans it in this process)."""
+
+    workers = 2
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.submitted = 0
+
+    def __call__(self, captures: list[Capture]) -> list[CleanResult]:
+        raise AssertionError("process_all must submit batches, not wait for each")
+
+    def submit(self, captures: list[Capture]) -> Future[list[CleanResult]]:
+        self.events.append(f"submit {captures[0].source}")
+        self.submitted += 1
+        return finished(clean_batch(captures, "fast"))
+
+
+def test_process_all_submits_ahead_and_commits_in_input_order(tmp_path: Path) -> None:
+    captures = _captures(6)
+    batches: list[list[Capture | Quarantined]] = [[c] for c in [*captures[:3], captures[1], *captures[3:]]]
+    run = IngestRun(tmp_path, extraction="fast")
+    committed: list[str] = []
+    cleaner = _RecordingCleaner()
+    original_commit = run.commit
+
+    def commit(pairs: list[tuple[Capture, CleanResult]], batch_key: object = None) -> None:
+        cleaner.events.append("commit " + ",".join(capture.source for capture, _ in pairs))
+        committed.extend(capture.source for capture, _ in pairs)
+        original_commit(pairs, batch_key)
+
+    run.commit = commit  # type: ignore[method-assign]
+    run.process_all(batches, cleaner)
+    report = run.finish()
+    # Five batches are submitted (one per worker in flight, two queued each) before the first commit.
+    assert cleaner.events[:6] == [f"submit page{i}.html" for i in (0, 1, 2, 1, 3)] + ["commit page0.html"]
+    assert committed == [f"page{i}.html" for i in (0, 1, 2, 1, 3, 4, 5)]
+    assert (report.seen, report.archived, report.duplicates) == (7, 6, 1)  # the repeat, caught at commit
+
+    rerun = IngestRun(tmp_path, extraction="fast")
+    rerun.process_all(batches, cleaner)  # every capture known: nothing goes to the cleaner
+    assert cleaner.submitted == 7
+    assert (rerun.finish().duplicates, rerun.seen) == (7, 7)
 
 
 def test_process_all_archives_what_batch_by_batch_processing_does(tmp_path: Path) -> None:
