@@ -113,6 +113,7 @@ def find_dates(
     time_element: str | None = None,
     label_date: str | None = None,
     headline_date: str | None = None,
+    headline_update: str | None = None,
     *,
     consult_page: bool = True,
     free_text: bool = True,
@@ -124,8 +125,10 @@ def find_dates(
     the headline is trusted over htmldate's guess over the whole page; after it, ``label_date``,
     the date a visible "Published"/"Posted on" label gives. ``consult_page=False`` skips
     htmldate (the costliest step) and trusts the metadata; ``free_text=False`` keeps htmldate to the
-    page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just after the
-    headline, replaces a day that only htmldate or the URL gave.
+    page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just before or
+    after the headline, replaces a day that only htmldate or the URL gave; where there is none,
+    ``headline_update`` (an "Updated …" date by the headline) does, with the source
+    ``headline-update``, and is also the updated date when the metadata declares none.
     """
     declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
     declared_dates = {source: normalise_date(value) for value, source in declared}  # in trust order
@@ -152,10 +155,13 @@ def find_dates(
         # the page's dating <time> element shows the update: that is the day a reader sees
         published, published_source = shown_time, "time"
     under_headline = normalise_date(headline_date)
-    if under_headline and published_source in ("htmldate", "url", None):
+    update_shown = None if under_headline else normalise_date(headline_update)
+    if (by_headline := under_headline or update_shown) and published_source in ("htmldate", "url", None):
         votes = sum(1 for value, _ in found if published and value[:10] == published[:10])
-        if votes < 2:  # htmldate's or the URL's date alone: the one written under the headline wins
-            published, published_source = under_headline, "headline"
+        if votes < 2:  # htmldate's or the URL's date alone: the one written by the headline wins
+            published, published_source = by_headline, "headline" if under_headline else "headline-update"
+    if update_shown and updated is None:
+        updated, updated_source = update_shown, "headline"
     if updated is not None and published is not None and updated < published:
         updated, updated_source = None, None
     return PageDates(published, published_source, updated, updated_source)

@@ -440,7 +440,8 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
         url,
         time_element=metadata.time_published,
         label_date=metadata.label_published,
-        headline_date=metadata.headline_date or metadata.headline_update,
+        headline_date=metadata.headline_date,
+        headline_update=metadata.headline_update,
         consult_page=mode == "best" or not metadata.published,
         free_text=mode == "best",
     )

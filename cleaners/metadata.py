@@ -351,15 +351,23 @@ def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
 _BOX_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]+(?: [A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
 #: How many of an author box's first text pieces are tried for its name.
 MAX_BOX_PIECES = 3
+#: An author-marked element with more text than this is a wrapper (a post with its byline), not a
+#: box of a name and a short bio.
+MAX_BOX_CHARS = 1000
+#: Text pieces of an author box: not those of scripts and styles.
+_BOX_TEXTS = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 
 
-def _box_name(element: lxml_html.HtmlElement) -> str | None:
+def _box_name(element: lxml_html.HtmlElement, text: str) -> str | None:
     """The name an author box (marked as an author, too long to be a byline) starts with.
 
     "<div class=author-box><div>Jane Doe</div><p>Jane Doe writes about …</p></div>": the first
-    short pieces are tried; a name shape only (the caller parses it as an unmarked byline).
+    short pieces are tried; a name shape only (the caller parses it as an unmarked byline). Over
+    MAX_BOX_CHARS of ``text``, the element wraps more than an author (a post and its byline).
     """
-    pieces = (" ".join(raw.split()) for raw in element.itertext())
+    if len(text) > MAX_BOX_CHARS:
+        return None
+    pieces = (" ".join(str(raw).split()) for raw in _BOX_TEXTS(element))
     for piece in [p for p in pieces if p][:MAX_BOX_PIECES]:
         if _BOX_NAME.match(piece):
             return piece
@@ -377,7 +385,9 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
     for element in (body if body is not None else tree).iter(etree.Element):
         if element.tag in _NOT_BYLINE_TAGS:
             continue
-        marked = _marked_as_byline(element) or _author_link(element)
+        # An author-marked element holding the headline wraps the post ("post-with-author"): its
+        # text starts with the headline, not a name.
+        marked = (_marked_as_byline(element) or _author_link(element)) and element.find(".//h1") is None
         labelled = _labelled_name(element)
         if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True):
             seen.add(labelled)
@@ -388,7 +398,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
         text = _spaced_text(element) if marked else _pieces_text(element, MAX_BYLINE_CHARS)
         boxed = marked and len(text) > MAX_BYLINE_CHARS
         if boxed:  # an author box: its name, then a bio (parsed as plain text: two words at least)
-            text, marked = _box_name(element) or "", False
+            text, marked = _box_name(element, text) or "", False
         if not 2 < len(text) <= MAX_BYLINE_CHARS or text in seen:
             continue
         if not marked and not boxed:
@@ -506,14 +516,15 @@ _HEADLINE_DATE = re.compile(rf"(?<![\w/.-])(?:{_SHOWN_DATE}|{_NUMERIC_DATE})(?![
 _UPDATE_BEFORE = re.compile(r"(?:updat|modif|revis|edited)\w*\W*(?:on|at)?\W*$", re.IGNORECASE)
 
 
-def _own_texts(element: lxml_html.HtmlElement) -> Iterator[str]:
-    """An element's text in document order, without scripts and styles (its tail excluded)."""
-    if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+def _own_texts(element: lxml_html.HtmlElement, *, links: bool = True) -> Iterator[str]:
+    """An element's text in document order, without scripts and styles (its tail excluded), and
+    without links' text unless ``links``."""
+    if not isinstance(element.tag, str) or element.tag in _NOT_TEXT or (element.tag == "a" and not links):
         return
     if element.text:
         yield element.text
     for child in element:
-        yield from _own_texts(child)
+        yield from _own_texts(child, links=links)
         if child.tail:
             yield child.tail
 
@@ -532,17 +543,20 @@ def _text_after(element: lxml_html.HtmlElement) -> Iterator[str]:
 
 
 def _texts_before(node: lxml_html.HtmlElement) -> Iterator[str]:
-    """The page's text before an element, nearest first (each piece whole), read lazily."""
+    """The article's text before an element, nearest first (each piece whole), read lazily: not
+    links, navigation or related-story blocks (their dates are other stories'), and nothing before
+    the ``article``/``main`` element holding it (a masthead's "today")."""
     current: lxml_html.HtmlElement | None = node
     while current is not None:
         for sibling in current.itersiblings(preceding=True):
             if sibling.tail:
                 yield sibling.tail
-            yield from reversed(list(_own_texts(sibling)))
+            if isinstance(sibling.tag, str) and not _chrome_ancestor(sibling):
+                yield from reversed(list(_own_texts(sibling, links=False)))
         parent = current.getparent()
         if parent is not None and parent.text and parent.tag not in _NOT_TEXT:
             yield parent.text
-        current = parent
+        current = None if parent is None or parent.tag in ("article", "main") else parent
 
 
 def _clear_date(text: str, match: re.Match[str] | None) -> str | None:

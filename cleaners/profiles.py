@@ -26,8 +26,9 @@ Patterns are case-insensitive regular expressions matched against a whole stripp
 * ``byline`` — a byline line ("By Jane Doe"): parsed into ``authors``, removed from the body.
 
 An ``end`` rule may say ``comments = true``: the line opens a comment section ("34 responses to
-…", "Leave a comment"), so text after it is readers' comments, never the article, when any text
-comes before it.
+…", "Leave a comment"). When timed comment headers ("November 19, 2019 at 6:34 am") start within
+a few lines after it and the text before it weighs enough to be an article, the thread after it
+is cut off; an opening line alone (a "3 Comments" link under an excerpt) cuts nothing.
 
 ``generic.toml`` holds the rules that apply to every capture; a site profile adds its own when
 the capture's host or enough of its signature lines match.

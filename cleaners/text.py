@@ -1349,8 +1349,10 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
 def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     """Unkept rows of the tables next to kept text: runs of TABLE_MIN_ROWS+ consecutive table rows
     (``table_row``: two or more cell gaps), none repeated elsewhere on the page, ending or starting
-    within TABLE_MAX_GAP lines of a kept line. A standings or data table scores like a menu line by
-    line (short cells, digits, no sentence), but menus are not laid out in aligned columns."""
+    within TABLE_MAX_GAP lines of a kept line, with digits in half the rows at least, and not after
+    an article's end (an ``end`` or ``credit`` line after the kept text). A standings or data table
+    scores like a menu line by line (short cells, digits, no sentence); a footer copied as columns
+    ("News  Sport  Weather") has the cells but not the figures."""
     features = page.features
     rows = features[:, _FEATURE_INDEX["table_row"]] > 0
     if rows.sum() < TABLE_MIN_ROWS:
@@ -1359,10 +1361,15 @@ def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     n = len(rows)
     items: list[int] = []
     edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
+    numeric = features[:, _FEATURE_INDEX["numeric_share"]] > 0
+    ends = [i for i, action in page.ruled if action in ("end", "credit")]
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        if stop - start < TABLE_MIN_ROWS or keep[start:stop].all():
+        if stop - start < TABLE_MIN_ROWS or keep[start:stop].all() or 2 * numeric[start:stop].sum() < stop - start:
             continue
-        if keep[max(0, start - TABLE_MAX_GAP) : start].any() or keep[stop : min(n, stop + TABLE_MAX_GAP)].any():
+        window = max(0, start - TABLE_MAX_GAP)
+        kept_before = np.flatnonzero(keep[window:start])
+        after_article = kept_before.size > 0 and not any(window + kept_before[-1] < i < start for i in ends)
+        if after_article or keep[stop : min(n, stop + TABLE_MAX_GAP)].any():
             items.extend(i for i in range(start, stop) if not keep[i])
     return items
 

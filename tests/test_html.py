@@ -244,4 +244,5 @@ def test_update_by_the_headline_beats_htmldate_on_a_page_without_declared_dates(
     page = page.replace('<meta property="article:modified_time" content="2024-03-02T10:00:00+00:00">', "")
     page = page.replace("</article>", "<p>The next council meeting is on October 17, 2025.</p></article>")
     found = extract_html(page, "https://example.com/news/bridge")
-    assert (found.published, found.date_source) == ("2025-12-11", "headline")
+    assert (found.published, found.date_source) == ("2025-12-11", "headline-update")
+    assert (found.updated, found.updated_source) == ("2025-12-11", "headline")

@@ -342,6 +342,23 @@ def test_date_written_just_above_the_headline() -> None:
     assert extract_metadata(_tree(below_wins)).headline_date == "June 2, 2021"
 
 
+def test_a_date_above_the_headline_in_a_link_a_related_card_or_a_masthead_is_not_its_date() -> None:
+    related = (
+        "<html><body><div class='related'><a href='/a'>Storm hits coast</a> <span>May 1, 2020</span></div>"
+        "<h1>Harbour reopens</h1><p>Text.</p></body></html>"
+    )
+    assert extract_metadata(_tree(related)).headline_date is None
+    linked = (
+        "<html><body><div><a href='/prev'>Previous story, Jan 3, 2019</a></div><h1>Harbour reopens</h1></body></html>"
+    )
+    assert extract_metadata(_tree(linked)).headline_date is None
+    masthead = (
+        "<html><body><div class='top'><p>Monday, December 7, 2026</p></div>"
+        "<article><h1>Harbour reopens</h1><p>Text.</p></article></body></html>"
+    )
+    assert extract_metadata(_tree(masthead)).headline_date is None
+
+
 def test_update_shown_by_the_headline_is_kept_apart() -> None:
     below = "<html><body><h1>Best tutors</h1><p>Updated: December 31, 2024</p><p>Text.</p></body></html>"
     found = extract_metadata(_tree(below))
@@ -396,6 +413,16 @@ def test_author_box_with_a_bio_gives_the_name_it_starts_with() -> None:
         f"<div>Jane Doe</div><div><p>{bio}</p></div></div></article></body></html>"
     )
     assert ("Jane Doe", False) in byline_candidates(_tree(page))
-    assert parse_byline("Jane Doe").authors == ("Jane Doe",)
     about = f"<html><body><div class='author-box'><h3>About the author</h3><p>{bio}</p></div></body></html>"
     assert byline_candidates(_tree(about)) == []
+
+
+def test_an_author_marked_wrapper_around_the_headline_gives_no_author() -> None:
+    """``class="post-with-author"`` around the post: its first title-case text is the headline."""
+    story = "The recall covers vehicles built over three years and many models sold here. " * 8
+    for teaser in ("Short teaser text of the story for the readers of the site.", story):
+        page = (
+            f"<html><body><div class='post-with-author'><h1>Tesla Recalls Cars</h1><p>{teaser}</p></div>"
+            f"<p>{story}</p></body></html>"
+        )
+        assert byline_candidates(_tree(page)) == []

@@ -432,6 +432,26 @@ def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: Profile
     assert kept_texts(found) == PROSE[:3]
 
 
+COLUMN_FOOTER = [
+    "News\tSport\tWeather\tBusiness",
+    "World\tFootball\tForecasts\tMarkets",
+    "Politics\tCricket\tWarnings\tCompanies",
+    "Health\tTennis\tClimate\tEconomy",
+    "Science\tGolf\tTides\tPersonal Finance",
+]
+
+
+def test_a_footer_copied_as_columns_is_not_a_table(profiles: ProfileSet) -> None:
+    # cells like a table's, but no figures: the site's link columns after the article
+    found = extract_text(capture(MENU, PROSE[:3], COLUMN_FOOTER), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
+def test_a_table_after_the_article_has_ended_is_not_kept(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], ["Comments"], STANDINGS, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
 SCHOOLS = [
     ("Harbour College", "Portsmouth", 171, 29),
     ("North Quay School", "Hull", 249, 36),
