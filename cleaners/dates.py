@@ -128,7 +128,7 @@ def find_dates(
     page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just before or
     after the headline, replaces a day that only htmldate or the URL gave; where there is none,
     ``headline_update`` (an "Updated …" date by the headline) does, with the source
-    ``headline-update``, and is also the updated date when the metadata declares none.
+    ``headline-update``; that date is also the updated date when the metadata declares none.
     """
     declared = ((jsonld_published, "jsonld"), (meta_published, "meta"), (time_element, "time"), (label_date, "label"))
     declared_dates = {source: normalise_date(value) for value, source in declared}  # in trust order
@@ -155,7 +155,7 @@ def find_dates(
         # the page's dating <time> element shows the update: that is the day a reader sees
         published, published_source = shown_time, "time"
     under_headline = normalise_date(headline_date)
-    update_shown = None if under_headline else normalise_date(headline_update)
+    update_shown = normalise_date(headline_update)
     if (by_headline := under_headline or update_shown) and published_source in ("htmldate", "url", None):
         votes = sum(1 for value, _ in found if published and value[:10] == published[:10])
         if votes < 2:  # htmldate's or the URL's date alone: the one written by the headline wins

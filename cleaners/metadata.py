@@ -617,14 +617,15 @@ def date_before_headline(h1: lxml_html.HtmlElement | None) -> str | None:
 
 def update_by_headline(h1: lxml_html.HtmlElement | None) -> str | None:
     """The date just after (else just above) the headline when it is introduced as an update
-    ("Last updated: Dec 11, 2025"), as written; an all-numeric one is not read."""
+    ("Last updated: Dec 11, 2025"; after the headline, also the second date: "May 1, 2020 ·
+    Updated June 3, 2024"), as written; an all-numeric one is not read."""
     if h1 is None:
         return None
     for text, first in ((_after_headline(h1), True), (_before_headline(h1), False)):
         matches = list(_HEADLINE_DATE.finditer(text))
-        match = (matches[0] if first else matches[-1]) if matches else None
-        if match is not None and "/" not in match.group(0) and not _clear_date(text, match):
-            return match.group(0)
+        for match in matches[:2] if first else matches[-1:]:
+            if "/" not in match.group(0) and not _clear_date(text, match):
+                return match.group(0)
     return None
 
 

@@ -141,3 +141,12 @@ def test_date_under_the_headline_replaces_a_date_only_htmldate_found() -> None:
     assert (found.published, found.published_source) == ("2025-12-18", "headline")
     declared = find_dates("2021-03-03T10:00:00Z", None, None, None, PAGE, None, headline_date="December 18, 2025")
     assert declared.published_source == "jsonld"  # metadata and htmldate agree: two sources
+
+
+def test_an_update_shown_by_the_headline_is_the_updated_date_when_nothing_declares_one() -> None:
+    page = "<html><body><p>Text.</p></body></html>"
+    found = find_dates(None, None, None, None, page, None, headline_date="May 1, 2020", headline_update="June 3, 2024")
+    assert (found.published, found.published_source) == ("2020-05-01", "headline")
+    assert (found.updated, found.updated_source) == ("2024-06-03", "headline")
+    declared = find_dates(None, None, "2024-06-05T10:00:00Z", None, page, None, headline_update="June 3, 2024")
+    assert (declared.updated, declared.updated_source) == ("2024-06-05T10:00:00+00:00", "jsonld")

@@ -366,7 +366,11 @@ def test_update_shown_by_the_headline_is_kept_apart() -> None:
     above = "<html><body><p>Blog</p><p>Last updated: Dec 12, 2025</p><h1>SEO agencies</h1></body></html>"
     assert extract_metadata(_tree(above)).headline_update == "Dec 12, 2025"
     both = "<html><body><p>DECEMBER 22, 2022 Updated: JANUARY 02, 2026</p><h1>Meditation</h1></body></html>"
-    assert extract_metadata(_tree(both)).headline_date == "DECEMBER 22, 2022"
+    found = extract_metadata(_tree(both))
+    assert (found.headline_date, found.headline_update) == ("DECEMBER 22, 2022", "JANUARY 02, 2026")
+    second = "<html><body><h1>Meditation</h1><p>May 1, 2020 · Updated June 3, 2024</p><p>Text.</p></body></html>"
+    found = extract_metadata(_tree(second))
+    assert (found.headline_date, found.headline_update) == ("May 1, 2020", "June 3, 2024")
 
 
 def test_byline_pieces_in_separate_blocks_are_kept_apart() -> None:
