@@ -1179,13 +1179,18 @@ def best_block(scores: Sequence[float | None], boundaries: Sequence[bool]) -> tu
     return (best_start, best_end) if best_end >= 0 else None
 
 
+def _block_values(page: Page, log_odds: np.ndarray) -> np.ndarray:
+    """What each unit adds to a block (before rules): its shifted log-odds times its weight."""
+    return (log_odds + BLOCK_SHIFT) * page.block_weights
+
+
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
     """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
     """
-    values = (log_odds + BLOCK_SHIFT) * page.block_weights
+    values = _block_values(page, log_odds)
     if thread_start is not None:
         tail = values[thread_start:]
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
@@ -1393,8 +1398,7 @@ def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tup
     before = _block_of(page, np.where(np.arange(len(log_odds)) < opening, log_odds, -np.inf))
     if before is None or before[1] >= opening:
         return None
-    span = slice(before[0], before[1] + 1)
-    weight = float(((log_odds[span] + BLOCK_SHIFT) * page.block_weights[span]).sum())
+    weight = float(_block_values(page, log_odds)[before[0] : before[1] + 1].sum())
     return (before, opening) if weight >= COMMENTS_PRE_MIN else None
 
 
@@ -1417,13 +1421,22 @@ def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
     return keep & page.unruled
 
 
-def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
-    """Which units are article text: the best block of the final scores, plus lines sure on their own
-    and the items of the lists they introduce, minus the items of promo boxes inside it, and nothing
-    from a comment thread after it."""
+def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int]]:
+    """``_block_lines`` with the items of the lists kept lines introduce and the rows of the tables
+    next to kept text: (keep, listed items, table rows), for ``select_lines`` and ``explain``."""
     keep = _block_lines(page, log_odds)
-    keep[listed_items(page, keep)] = True
-    keep[table_rows(page, keep)] = True
+    listed = listed_items(page, keep)
+    keep[listed] = True
+    tabled = table_rows(page, keep)
+    keep[tabled] = True
+    return keep, listed, tabled
+
+
+def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
+    """Which units are article text: the best block of the final scores, plus lines sure on their own,
+    the items of the lists they introduce and the rows of tables beside them, minus the items of
+    promo boxes inside it, and nothing from a comment thread after it."""
+    keep, _, _ = _widened_lines(page, log_odds)
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1663,10 +1676,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    block = _block_lines(page, scores)
-    listed = set(listed_items(page, block))
-    block[list(listed)] = True
-    tabled = set(table_rows(page, block))
+    _, listed_at, tabled_at = _widened_lines(page, scores)
+    listed, tabled = set(listed_at), set(tabled_at)
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
