@@ -579,16 +579,13 @@ def _after_headline(h1: lxml_html.HtmlElement) -> str:
     return text[:MAX_HEADLINE_DATE_CONTEXT]
 
 
-def date_after_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+def _first_date(after: str) -> str | None:
     """The first date written in the text just after the headline (the byline's date), as written.
 
     Skipped: a date introduced as an update ("Updated Dec 4, 2025"), and an all-numeric date
     whose day and month could be either way round ("03/10/2023").
     """
-    if h1 is None:
-        return None
-    text = _after_headline(h1)
-    return _clear_date(text, _HEADLINE_DATE.search(text))
+    return _clear_date(after, _HEADLINE_DATE.search(after))
 
 
 #: How much of the text before the headline is read for a date shown above it.
@@ -605,28 +602,36 @@ def _before_headline(h1: lxml_html.HtmlElement) -> str:
     return " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:]
 
 
-def date_before_headline(h1: lxml_html.HtmlElement | None) -> str | None:
+def _last_date(before: str) -> str | None:
     """The last date written just above the headline ("February 4, 2025 - 11 minutes" <h1>…), as
     written, skipping one introduced as an update ("Dec 22, 2022 Updated: Jan 2, 2026")."""
-    if h1 is None:
-        return None
-    text = _before_headline(h1)
-    shown = (_clear_date(text, match) for match in reversed(list(_HEADLINE_DATE.finditer(text))))
+    shown = (_clear_date(before, match) for match in reversed(list(_HEADLINE_DATE.finditer(before))))
     return next((date for date in shown if date), None)
 
 
-def update_by_headline(h1: lxml_html.HtmlElement | None) -> str | None:
-    """The date just after (else just above) the headline when it is introduced as an update
-    ("Last updated: Dec 11, 2025"; after the headline, also the second date: "May 1, 2020 ·
-    Updated June 3, 2024"), as written; an all-numeric one is not read."""
-    if h1 is None:
-        return None
-    for text, first in ((_after_headline(h1), True), (_before_headline(h1), False)):
-        matches = list(_HEADLINE_DATE.finditer(text))
-        for match in matches[:2] if first else matches[-1:]:
-            if "/" not in match.group(0) and not _clear_date(text, match):
-                return match.group(0)
+def _update_date(text: str, *, after: bool) -> str | None:
+    """A date introduced as an update ("Last updated: Dec 11, 2025") in the text just after the
+    headline (its first two dates: "May 1, 2020 · Updated June 3, 2024") or just above it (its
+    last date), as written; an all-numeric one is not read."""
+    matches = list(_HEADLINE_DATE.finditer(text))
+    for match in matches[:2] if after else matches[-1:]:
+        if "/" not in match.group(0) and not _clear_date(text, match):
+            return match.group(0)
     return None
+
+
+def headline_dates(h1: lxml_html.HtmlElement | None) -> tuple[str | None, str | None]:
+    """(the date shown with the headline, the update shown with it), each looked for just after
+    the headline, else just above it; the text around the headline is read once."""
+    if h1 is None:
+        return None, None
+    after = _after_headline(h1)
+    shown, update = _first_date(after), _update_date(after, after=True)
+    if shown is None or update is None:
+        before = _before_headline(h1)
+        shown = shown or _last_date(before)
+        update = update or _update_date(before, after=False)
+    return shown, update
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -659,6 +664,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     og_title = meta.get("og:title") or meta.get("twitter:title")
     site_name = next((s for s in site_names if s), None)
     h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
+    shown_date, update_date = headline_dates(h1_element)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -676,8 +682,8 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
         time_published=time_element_date(tree),
         label_published=labelled_published_date(tree),
-        headline_date=date_after_headline(h1_element) or date_before_headline(h1_element),
-        headline_update=update_by_headline(h1_element),
+        headline_date=shown_date,
+        headline_update=update_date,
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 
