@@ -9,10 +9,9 @@ Builds the input once (the dev pages replicated, each copy a distinct article: e
 or long line of a text capture, ends with the copy's number, so that neither its capture id nor
 its body repeats and copies are cleaned, checked and written as in a real backfill; the 7 of 890
 HTML pages with no ``</p>``, and 1 text capture with no line of 80 characters, stay content
-duplicates; an earlier
-layout only appended a comment, so all but the first copy of a page were content duplicates and
-never written), written as WARC.gz files with warcio, dated three minutes apart as a
-crawl writes them: 20,000 captures span six weeks), then measures in the same run:
+duplicates; an earlier layout only appended a comment, so all but the first copy of a page were
+content duplicates and never written), written as WARC.gz files with warcio, dated three minutes
+apart as a crawl writes them: 20,000 captures span six weeks), then measures in the same run:
 
 * baseline: a bare loop of ``trafilatura.extract`` over the distinct pages, one core, measured
   before each backfill and after the last (each run is compared with the mean of the two
