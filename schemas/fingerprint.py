@@ -25,17 +25,29 @@ _BLOCK_BOUNDS = tuple((64 * i // _BLOCKS, 64 * (i + 1) // _BLOCKS) for i in rang
 
 def simhash(text: str) -> int:
     """The 64-bit SimHash of ``text`` (as a signed int64, to fit an Arrow int64 column)."""
-    words = _WORD.findall(text.casefold())
-    count = max(1, len(words) - SHINGLE_WORDS + 1)
-    shingles = [" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(count)]
+    forward, backward = _shingles(text)
+    count = len(forward)
     # Two independent 32-bit hashes make 64 bits: CRC-32 of the shingle and of its reverse.
-    low = np.fromiter((zlib.crc32(s) for s in shingles), dtype=np.uint64, count=count)
-    high = np.fromiter((zlib.crc32(s[::-1]) for s in shingles), dtype=np.uint64, count=count)
+    low = np.fromiter(map(zlib.crc32, forward), dtype=np.uint64, count=count)
+    high = np.fromiter(map(zlib.crc32, backward), dtype=np.uint64, count=count)
     hashes = low | (high << np.uint64(32))
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     votes = bits.sum(axis=0, dtype=np.int64) * 2 - count
     unsigned = int(np.packbits(votes > 0, bitorder="little").view(np.uint64)[0])
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+def _shingles(text: str) -> tuple[list[bytes], list[bytes]]:
+    """The UTF-8 word 3-grams of ``text`` (a shorter text: one shingle of all its words), and
+    each one's bytes reversed, built from each word's bytes encoded and reversed once."""
+    words = [word.encode() for word in _WORD.findall(text.casefold())]
+    if len(words) < SHINGLE_WORDS:
+        whole = b" ".join(words)
+        return [whole], [whole[::-1]]
+    reversed_words = [word[::-1] for word in words]
+    forward = list(map(b" ".join, zip(words, words[1:], words[2:], strict=False)))
+    backward = list(map(b" ".join, zip(reversed_words[2:], reversed_words[1:], reversed_words, strict=False)))
+    return forward, backward
 
 
 def hamming(a: int, b: int) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zlib
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +32,29 @@ def test_unrelated_texts_are_far_apart() -> None:
 def test_simhash_fits_a_signed_int64_for_any_text(text: str) -> None:
     value = simhash(text)
     assert -(2**63) <= value < 2**63
+
+
+def reference_simhash(text: str) -> int:
+    """The SimHash as first defined, shingle by shingle and bit by bit (archived rows carry it)."""
+    words = re.findall(r"\w+", text.casefold())
+    shingles = [" ".join(words[i : i + 3]).encode() for i in range(max(1, len(words) - 2))]
+    votes = [0] * 64
+    for shingle in shingles:
+        value = zlib.crc32(shingle) | zlib.crc32(shingle[::-1]) << 32
+        for bit in range(64):
+            votes[bit] += 1 if value >> bit & 1 else -1
+    unsigned = sum(1 << bit for bit in range(64) if votes[bit] > 0)
+    return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "b", "é", "日", " ", ".", "ß", "İ"]), max_size=60))
+def test_simhash_keeps_the_values_archived_rows_carry(text: str) -> None:
+    assert simhash(text) == reference_simhash(text)
+
+
+def test_simhash_of_short_texts_is_the_hash_of_all_their_words() -> None:
+    for text in ("", "one", "one two", "one two three", TEXT):
+        assert simhash(text) == reference_simhash(text)
 
 
 def test_index_finds_near_values_only_and_honours_exclude() -> None:
