@@ -36,6 +36,15 @@ _LINK_PREFIX = re.compile(r"^(?:[-•*·>»]\s*|(?:read|see|watch)(?: more| also
 MIN_LINK_LINE_WORDS = 5
 _BULLETS = ("-", "–", "—", "•", "*", "·", "http", "www.")
 MAX_LINK_LINE_WORDS = 25
+#: A page holding its story twice (a hidden, print or app copy) gives the body again: a run of at
+#: least COPY_MIN_PARAGRAPHS paragraphs repeating, in order, the body from one of its first
+#: COPY_STARTS long paragraphs (of LONG_PARAGRAPH_WORDS words or more), and holding at least
+#: COPY_MIN_SHARE of the words before it. Repeated lines (an interview's recurring question, a
+#: meal plan's repeated dish, a product list's repeated feature) are prose and stay.
+COPY_MIN_PARAGRAPHS = 3
+COPY_MIN_SHARE = 0.5
+COPY_STARTS = 3
+LONG_PARAGRAPH_WORDS = 8
 #: A JSON-LD articleBody replaces the extracted text only when it is at least this long
 #: relative to the extracted text, and covers most of it (it is the full body, not a teaser).
 ARTICLE_BODY_MIN_RATIO = 0.9
@@ -228,7 +237,36 @@ def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str]
         if is_chrome_line(line, links, rules):
             continue
         kept.append(line)
-    return kept, credits
+    return without_article_copies(kept), credits
+
+
+def without_article_copies(paragraphs: list[str]) -> list[str]:
+    """The body without the runs that start it over (a second copy of the article)."""
+    folded = [_fold(p) for p in paragraphs]
+    starts = [i for i, f in enumerate(folded) if f.count(" ") + 1 >= LONG_PARAGRAPH_WORDS][:COPY_STARTS]
+    kept: list[str] = []
+    position = 0
+    while position < len(paragraphs):
+        length = max((_run_length(folded, start, position) for start in starts if start < position), default=0)
+        copy = paragraphs[position : position + length]
+        if length >= COPY_MIN_PARAGRAPHS and _words(copy) >= COPY_MIN_SHARE * _words(kept):
+            position += length
+            continue
+        kept.append(paragraphs[position])
+        position += 1
+    return kept
+
+
+def _run_length(folded: list[str], start: int, position: int) -> int:
+    """How many paragraphs from ``position`` repeat those from ``start`` (``start`` < ``position``)."""
+    length = 0
+    while (
+        position + length < len(folded)
+        and start + length < position
+        and folded[start + length] == folded[position + length]
+    ):
+        length += 1
+    return length
 
 
 def _block_texts(summary: str) -> list[str]:

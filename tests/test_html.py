@@ -137,6 +137,40 @@ def test_link_headline_lines_are_dropped_but_listed_links_kept() -> None:
     assert credits == []
 
 
+def test_a_second_copy_of_the_article_is_dropped() -> None:
+    story = [
+        "The council voted on Tuesday to close the old bridge to lorries from next spring.",
+        "Residents said the detour would add twenty minutes to their morning drive.",
+        "What happens next",
+        "Engineers will inspect the bridge again in March before any final decision is taken.",
+    ]
+    kept, _ = clean_lines([*story, "Bridge closure timeline", *story, *story], frozenset())
+    assert kept == [*story, "Bridge closure timeline"]
+
+
+def test_repeated_lines_of_an_article_are_prose() -> None:
+    question = "What did you cook the first time you made dinner for your family?"
+    interview = [
+        "We asked three home cooks the same questions about the dishes they grew up with.",
+        question,
+        "Pancakes, mostly burnt ones, and my father ate every single one of them anyway.",
+        question,
+        "A lentil soup from my grandmother's notebook, which I still make every winter.",
+        question,
+        "Fried rice, because it was the only thing in the fridge on a Sunday night.",
+    ]
+    assert clean_lines(interview, frozenset())[0] == interview
+    day = ["Breakfast: two eggs, one slice of toast and a cup of strawberries.", "Lunch: grilled chicken salad with beans."]
+    plan = [*interview, *day, "Dinner: salmon, rice and green beans with lemon.", *day, "Dinner: lentil soup."]
+    assert clean_lines(plan, frozenset())[0] == plan  # a day's meals repeated: a short run, far from the start
+
+
+def test_a_bare_machine_timestamp_is_not_prose() -> None:
+    lines = ["2019-11-19T08:57:40+01:00", "2019-11-19 07:23Z", "At 2019-11-19 08:57 the alarm rang, officials said."]
+    kept, _ = clean_lines(lines, frozenset())
+    assert kept == ["At 2019-11-19 08:57 the alarm rang, officials said."]
+
+
 def test_second_opinion_only_when_the_first_found_little() -> None:
     short, long = ["One paragraph of text here."], ["One paragraph of text here.", *PROSE]
     assert choose_body(short, short, long) == long
