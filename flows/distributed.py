@@ -18,10 +18,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,6 +31,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
+from flows.parallel import Pending, PrefectPending, finished, in_order
 from flows.processes import stop_process_group
 from flows.runner import CleanResult, IngestRun, clean_batch, paired
 from schemas.records import Capture, Quarantined
@@ -50,15 +51,6 @@ class DaskSetupError(RuntimeError):
 def clean_batch_task(captures: list[Capture], mode: ExtractionMode = DEFAULT_MODE) -> list[CleanResult]:
     """Clean and fingerprint one batch on a Dask worker (pure: never retried, nothing written)."""
     return clean_batch(captures, mode)
-
-
-@dataclass
-class _InFlight:
-    batch_no: int
-    to_clean: list[Capture]
-    rejected: list[Quarantined]
-    future: Any
-    data: Any = None  # the scattered batch, held until its task is done
 
 
 def cluster_threads(client: Any) -> int:
@@ -90,30 +82,21 @@ def archive_on_dask(
         threads = cluster_threads(client)
         limit = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_THREAD * threads)
         log(f"Dask cluster at {address}: {threads} worker threads, up to {limit} batches in flight")
-        window: deque[_InFlight] = deque()
-        try:
-            for batch_no, batch in enumerate(batches):
-                to_clean, rejected = run.split_known(batch)
-                if not to_clean:
-                    window.append(_InFlight(batch_no, to_clean, rejected, None))
-                else:
-                    [data] = client.scatter([to_clean], hash=False)  # straight to a worker, not via the scheduler
-                    future = runner.submit(clean_batch_task, parameters={"captures": data, "mode": run.extraction})
-                    window.append(_InFlight(batch_no, to_clean, rejected, future, data))
-                while len(window) >= limit:
-                    _commit_oldest(run, window, commit)
-            while window:
-                _commit_oldest(run, window, commit)
-        finally:
-            for pending in window:  # a failure above: do not leave work running on the cluster
-                if pending.future is not None:
-                    pending.future.wrapped_future.cancel()
+        jobs = ((batch_no, *run.split_known(batch)) for batch_no, batch in enumerate(batches))
+        start = partial(_start_on_dask, runner, client, run.extraction)
+        for (batch_no, to_clean, rejected), results in in_order(jobs, start, limit - 1):
+            commit(run, paired(to_clean, rejected, results), batch_no)
 
 
-def _commit_oldest(run: IngestRun, window: deque[_InFlight], commit: Commit) -> None:
-    oldest = window.popleft()
-    results = oldest.future.result() if oldest.future is not None else []
-    commit(run, paired(oldest.to_clean, oldest.rejected, results), oldest.batch_no)
+def _start_on_dask(
+    runner: Any, client: Any, mode: ExtractionMode, job: tuple[int, list[Capture], list[Quarantined]]
+) -> Pending[list[CleanResult]]:
+    """Submit a batch's cleaning to the cluster (a batch with nothing to clean is not sent)."""
+    _, to_clean, _ = job
+    if not to_clean:
+        return finished([])
+    [data] = client.scatter([to_clean], hash=False)  # straight to a worker, not via the scheduler
+    return PrefectPending(runner.submit(clean_batch_task, parameters={"captures": data, "mode": mode}), keep=data)
 
 
 def require_api_server() -> str:

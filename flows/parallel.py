@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
-from typing import Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode
 from flows.batch import CleanResult, clean_batch
@@ -25,6 +25,7 @@ IN_PROCESS = 0
 BATCHES_QUEUED_PER_WORKER = 2
 J = TypeVar("J")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 #: A worker process is replaced after this many batches (5,000 captures at the backfill's 25 a
 #: batch), a guard against memory a pathological page leaves behind. With ``malloc_trim`` after
 #: each batch a worker stayed at 89–96 MB over 5,000 HTML captures (measured), and each
@@ -121,14 +122,38 @@ def submit_batch(cleaner: Cleaner, captures: list[Capture]) -> Future[list[Clean
     return cleaner.submit(captures) if captures else finished([])
 
 
-def in_order(jobs: Iterable[J], submit: Callable[[J], Future[R]], ahead: int) -> Iterator[tuple[J, R]]:
+class Pending(Protocol[R_co]):
+    """Work started elsewhere: a ``concurrent.futures.Future``, or an adapter of another kind."""
+
+    def result(self) -> R_co: ...
+
+    def cancel(self) -> object: ...
+
+
+class PrefectPending(Generic[R]):
+    """A Prefect task future as ``Pending`` (Prefect's futures cancel through the one they wrap),
+    holding ``keep`` (a batch scattered to a Dask worker) referenced until the task is done."""
+
+    def __init__(self, future: Any, keep: object = None) -> None:
+        self.future = future
+        self.keep = keep
+
+    def result(self) -> R:
+        return cast(R, self.future.result())
+
+    def cancel(self) -> object:
+        return self.future.wrapped_future.cancel()
+
+
+def in_order(jobs: Iterable[J], submit: Callable[[J], Pending[R]], ahead: int) -> Iterator[tuple[J, R]]:
     """Each job with its result, in the jobs' order, keeping up to ``ahead`` jobs submitted
-    beyond the one being waited for (so that every worker has a batch queued).
+    beyond the one being waited for (so that every worker has a batch queued). The one window
+    of work in flight of every path: plain, Prefect tasks, Dask.
 
     If the caller stops early (an error while committing, Ctrl-C), jobs not yet started are
     cancelled instead of being cleaned for nothing.
     """
-    pending: deque[tuple[J, Future[R]]] = deque()
+    pending: deque[tuple[J, Pending[R]]] = deque()
     try:
         for job in jobs:
             pending.append((job, submit(job)))

@@ -20,7 +20,6 @@ Batches go to tasks ``quote``d: Prefect otherwise walks every parameter looking 
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,7 +38,16 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from pydantic import Field  # noqa: E402
 
 from cleaners.modes import DEFAULT_MODE, ExtractionMode  # noqa: E402
-from flows.parallel import IN_PROCESS, cleaning_pool, jobs_ahead  # noqa: E402
+from flows.parallel import (  # noqa: E402
+    IN_PROCESS,
+    Cleaner,
+    Pending,
+    PrefectPending,
+    cleaning_pool,
+    finished,
+    in_order,
+    jobs_ahead,
+)
 from flows.report import report_markdown  # noqa: E402
 from flows.runner import (  # noqa: E402
     DEFAULT_BATCH_SIZE,
@@ -144,20 +152,16 @@ def archive_batch(
     return len(to_clean) + len(rejected)
 
 
-class FutureWindow:
-    """At most ``limit`` task futures in flight; each is resolved, so a failure surfaces."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._futures: deque[Any] = deque()
-
-    def add(self, future: Any) -> None:
-        self._futures.append(future)
-        self.drain(self.limit - 1)
-
-    def drain(self, keep: int = 0) -> None:
-        while len(self._futures) > keep:
-            self._futures.popleft().result()
+def _start_batch(run: IngestRun, batch_no: int, batch: list[Capture | Quarantined], cleaner: Cleaner) -> Pending[int]:
+    """Start one batch's task: submitted when cleaning runs in worker processes (so that they
+    all stay busy), run here otherwise; a batch the archive holds entirely needs no task run."""
+    to_clean, rejected = run.split_known(batch)
+    if not to_clean and not rejected:
+        run.commit([])  # all archived already (a rerun): no task run, nothing to write
+        return finished(0)
+    if cleaner.workers == IN_PROCESS:
+        return finished(archive_batch(run, quote(to_clean), quote(rejected), batch_no, cleaner))
+    return PrefectPending(archive_batch.submit(run, quote(to_clean), quote(rejected), batch_no, cleaner))
 
 
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), validate_parameters=True)
@@ -205,19 +209,10 @@ def ingest_flow(
         batches = batched(run.captures_of(inputs, options), batch_size)
         archive_on_dask(run, batches, dask_address, _commit_quoted, log=logger.info)
     else:
-        window = FutureWindow(limit=jobs_ahead(workers) + 1)  # used with worker processes only
         with cleaning_pool(workers, extraction) as cleaner:
-            try:
-                for batch_no, batch in enumerate(batched(run.captures_of(inputs, options), batch_size)):
-                    to_clean, rejected = run.split_known(batch)
-                    if not to_clean and not rejected:
-                        run.commit([])  # all archived already (a rerun): no task run, nothing to write
-                    elif workers == IN_PROCESS:
-                        archive_batch(run, quote(to_clean), quote(rejected), batch_no, cleaner)
-                    else:
-                        window.add(archive_batch.submit(run, quote(to_clean), quote(rejected), batch_no, cleaner))
-            finally:
-                window.drain()
+            batches = enumerate(batched(run.captures_of(inputs, options), batch_size))
+            for _ in in_order(batches, lambda job: _start_batch(run, *job, cleaner), jobs_ahead(workers)):
+                pass  # each batch task commits its own batch
     report = finish_run(run)
     logger.info(
         "run %s: seen %d, archived %d, duplicates %d, quarantined %d, %d files, %.1f captures/s",

@@ -252,8 +252,11 @@ class IngestRun:
         """``process`` every batch, with batches queued for each of ``cleaner``'s workers while
         this process reads and commits; batches are committed in input order."""
         jobs = (self.split_known(batch) for batch in batches)
-        cleaned = in_order(jobs, lambda job: submit_batch(cleaner, job[0]), jobs_ahead(cleaner.workers))
-        for (to_clean, rejected), results in cleaned:
+        # Not bound to a name: on an error the loop drops the generator, which cancels queued jobs
+        # then (a name would keep it alive in the traceback's frame).
+        for (to_clean, rejected), results in in_order(
+            jobs, lambda job: submit_batch(cleaner, job[0]), jobs_ahead(cleaner.workers)
+        ):
             fault_point("cleaned")
             self.commit(paired(to_clean, rejected, results))
 
