@@ -17,13 +17,17 @@ apart as a crawl writes them: 20,000 captures span six weeks), then measures in 
   before each backfill and after the last (each run is compared with the mean of the two
   around it, as the load of a shared machine drifts);
 * ``article-archive backfill`` with each worker count (read, clean, write Parquet), in a
-  subprocess, sampling the whole process tree's memory: the sum of RSS (shared library pages
-  counted once per process) and of PSS (shared pages divided between the processes sharing them);
+  subprocess, sampling the whole process tree twice a second: memory (the sum of RSS, shared
+  library pages counted once per process, and of PSS, shared pages divided between the processes
+  sharing them; the peak in each quarter of the run shows whether it grows with the input) and
+  CPU time by role (the command, Prefect's temporary server, the cleaning workers);
 * a rerun over the finished archive (resume: every capture skipped by id, nothing cleaned).
 
 Prints throughput, the ratio to the baseline (and to each of the two baselines around the run,
-with a warning when they differ by over 15 %), peak memory and the rerun's cost, and writes them
-to ``bench/out/backfill.json``.
+with a warning when they differ by over 15 %), peak memory, CPU milliseconds a capture by role
+beside the bare loop's milliseconds a page (with every core busy, two workers reach at most
+2 x bare / the sum of the roles), and the rerun's cost, and writes them to
+``bench/out/backfill.json``.
 """
 
 from __future__ import annotations
@@ -118,18 +122,19 @@ def distinct_copy(data: bytes, number: int, capture_format: str) -> bytes:
     return b"\n".join(line + mark if len(line) >= _SENTENCE_LINE else line for line in lines)
 
 
-def baseline_rate(pages: list[tuple[str, bytes]], capture_format: str) -> float:
-    """Pages per second of a bare ``trafilatura.extract`` loop on one core."""
+def baseline_rate(pages: list[tuple[str, bytes]], capture_format: str) -> tuple[float, float]:
+    """Pages per second of a bare ``trafilatura.extract`` loop on one core, and its CPU
+    milliseconds a page."""
     import trafilatura
 
     copies = (distinct_copy(data, number, capture_format) for number, (_, data) in enumerate(pages))
     texts = [copy.decode("utf-8", "replace") for copy in copies]
     if capture_format == "text":
         texts = ["".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip()) for text in texts]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for text in texts:
         trafilatura.extract(text)
-    return len(texts) / (time.perf_counter() - started)
+    return len(texts) / (time.perf_counter() - started), 1000 * (time.process_time() - cpu_started) / len(texts)
 
 
 def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, extraction: str) -> dict[str, Any]:
@@ -139,11 +144,17 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
     started = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = peak_pss = 0
+    rss_samples: list[tuple[float, int]] = []
+    cpu_by_process: dict[int, tuple[str, float]] = {}
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            rss = sum(p.memory_info().rss for p in tree if p.is_running())
+            peak = max(peak, rss)
             peak_pss = max(peak_pss, sum(_pss(p) for p in tree if p.is_running()))
+            rss_samples.append((time.perf_counter() - started, rss))
+            for member in tree:
+                cpu_by_process[member.pid] = (_role(member, process.pid), _cpu_seconds(member))
         except psutil.Error:
             pass
         time.sleep(0.5)
@@ -166,7 +177,42 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
         "captures_per_s_wall": round(int(captures) / wall, 2),
         "peak_rss_mib": round(peak / 2**20),
         "peak_pss_mib": round(peak_pss / 2**20),
+        "peak_rss_by_quarter_mib": _peak_by_quarter(rss_samples, wall),
+        "cpu_ms_per_capture": _cpu_per_capture(cpu_by_process, int(captures)),
     }
+
+
+def _role(member: psutil.Process, parent_pid: int) -> str:
+    """parent (the command), server (Prefect's temporary API server) or worker (a cleaning process)."""
+    if member.pid == parent_pid:
+        return "parent"
+    try:
+        command = " ".join(member.cmdline())
+    except psutil.Error:
+        return "worker"
+    return "server" if "uvicorn" in command or ("prefect" in command and "server" in command) else "worker"
+
+
+def _cpu_seconds(member: psutil.Process) -> float:
+    times = member.cpu_times()
+    return times.user + times.system
+
+
+def _cpu_per_capture(cpu_by_process: dict[int, tuple[str, float]], captures: int) -> dict[str, float]:
+    """CPU milliseconds a capture by role, whole run (start-up included), each process's last sample."""
+    totals: dict[str, float] = {}
+    for role, seconds in cpu_by_process.values():
+        totals[role] = totals.get(role, 0.0) + seconds
+    return {role: round(1000 * seconds / max(captures, 1), 1) for role, seconds in sorted(totals.items())}
+
+
+def _peak_by_quarter(samples: list[tuple[float, int]], wall: float) -> list[int]:
+    """The tree's peak RSS (MiB) in each quarter of the run: flat when memory does not grow."""
+    peaks = [0, 0, 0, 0]
+    for elapsed, rss in samples:
+        quarter = min(3, int(4 * elapsed / wall)) if wall > 0 else 0
+        peaks[quarter] = max(peaks[quarter], rss)
+    return [round(p / 2**20) for p in peaks]
 
 
 def _pss(process: psutil.Process) -> int:
@@ -203,7 +249,8 @@ def main() -> None:
 
     # The baseline is measured before each backfill and once after the last, and each run is
     # compared with the mean of the two around it: on a shared machine the load drifts.
-    baselines = [baseline_rate(pages, args.format)]
+    baseline_rates = [baseline_rate(pages, args.format)]
+    baselines = [baseline_rates[0][0]]
     print(f"baseline: bare trafilatura.extract loop, one core: {baselines[0]:.1f} pages/s")
     results: dict[str, Any] = {
         "captures": args.captures,
@@ -216,10 +263,12 @@ def main() -> None:
         shutil.rmtree(archive, ignore_errors=True)
         first = run_backfill(input_dir, archive, workers, not args.no_prefect, args.extraction)
         rerun = run_backfill(input_dir, archive, workers, not args.no_prefect, args.extraction)
-        baselines.append(baseline_rate(pages, args.format))
+        baseline_rates.append(baseline_rate(pages, args.format))
+        baselines.append(baseline_rates[-1][0])
         print(f"baseline again: {baselines[-1]:.1f} pages/s")
         baseline = (baselines[-2] + baselines[-1]) / 2
         first["baseline_per_s"] = round(baseline, 2)
+        first["baseline_cpu_ms_per_page"] = round((baseline_rates[-2][1] + baseline_rates[-1][1]) / 2, 1)
         first["ratio_to_baseline"] = round(first["captures_per_s"] / baseline, 2)
         around = sorted(baselines[-2:])
         first["ratio_range"] = [round(first["captures_per_s"] / b, 2) for b in reversed(around)]
@@ -241,6 +290,12 @@ def main() -> None:
         print(
             f"  captures: {first['archived']} archived, {first['duplicates']} duplicates, "
             f"{first['quarantined']} quarantined"
+        )
+        cpu = ", ".join(f"{role} {ms:.1f}" for role, ms in first["cpu_ms_per_capture"].items())
+        bare_ms = first["baseline_cpu_ms_per_page"]
+        print(
+            f"  CPU ms a capture (start-up included): {cpu}; bare loop {bare_ms:.1f} ms a page; "
+            f"peak RSS by quarter of the run: {' / '.join(map(str, first['peak_rss_by_quarter_mib']))} MiB"
         )
         print(
             f"  archive: {first['archive_mib']} MiB; raw captures table = {first['raw_retention_overhead']}x "
