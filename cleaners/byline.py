@@ -76,10 +76,11 @@ def _other_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _phrase_pattern(phrase: str) -> str:
-    """A lead-in phrase of the data file as a pattern: spaces match any run, a final ":" may follow one."""
+    """A lead-in phrase of the data file as a pattern: spaces match any run, a final ":" may follow
+    one, and a phrase ending in a word ends at a word boundary ("By" is no lead-in of "Byron")."""
     words = phrase.removesuffix(":").split()
     pattern = r"\s+".join(re.escape(word) for word in words)
-    return pattern + r"\s*:" if phrase.endswith(":") else pattern
+    return pattern + r"\s*:" if phrase.endswith(":") else pattern + r"\b"
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,7 @@ def _lead_in() -> re.Pattern[str]:
     plain = "|".join(_phrase_pattern(p) for p in by_length(data["lead_ins"]))
     return re.compile(
         r"^(?:(?:with|and)\s+)?(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+(?=written\s+by\b))?"
-        rf"(?:(?:an?\s+)?(?:additional\s+)?(?:{credited})|{plain}|authors?(?=\s+[A-Z])|by)\b[:\s]*",
+        rf"(?:(?:an?\s+)?(?:additional\s+)?(?:{credited})|{plain}|authors?(?=\s+[A-Z])|by\b)[:\s]*",
         re.IGNORECASE,
     )
 

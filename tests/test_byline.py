@@ -261,3 +261,9 @@ def test_lead_ins_are_read_from_the_data_file(monkeypatch: pytest.MonkeyPatch) -
     finally:
         monkeypatch.undo()
         byline._lead_in.cache_clear()
+
+
+def test_a_lead_in_ending_in_a_colon_is_stripped_before_a_space() -> None:
+    assert parse_byline("Author: Jane Doe").authors == ("Jane Doe",)
+    assert parse_byline("Authors : Jane Doe and John Roe").authors == ("Jane Doe", "John Roe")
+    assert parse_byline("By BYRON YORK").authors == ("BYRON YORK",)  # still only at a word boundary
