@@ -136,6 +136,7 @@ def find_dates(
     headline_date: str | None = None,
     headline_update: str | None = None,
     *,
+    headline_date_in_prose: bool = False,
     consult_page: bool = True,
     free_text: bool = True,
 ) -> PageDates:
@@ -148,7 +149,8 @@ def find_dates(
     htmldate (the costliest step) and trusts the metadata; ``free_text=False`` keeps htmldate to the
     page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just before or
     after the headline, replaces a day that only htmldate or the URL gave, and a JSON-LD/meta day
-    after it (read in any time zone: see ``_shown_before``); where there is none,
+    after it (read in any time zone: see ``_shown_before``) unless ``headline_date_in_prose`` (the
+    date is in a sentence of the article, not a dateline); where there is none,
     ``headline_update`` (an "Updated …" date by the headline) does, with the source
     ``headline-update``; that date is also the updated date when the metadata declares none.
     """
@@ -182,7 +184,11 @@ def find_dates(
         votes = sum(1 for value, _ in found if published and value[:10] == published[:10])
         if votes < 2:  # htmldate's or the URL's date alone: the one written by the headline wins
             published, published_source = by_headline, "headline" if under_headline else "headline-update"
-    elif published_source in ("jsonld", "meta") and _shown_before(under_headline, published):
+    elif (
+        published_source in ("jsonld", "meta")
+        and not headline_date_in_prose
+        and _shown_before(under_headline, published)
+    ):
         # an article is not shown dated before it was published: a declared day after the one
         # written by the headline is a re-publication (a migration, a CMS import), not its first day
         published, published_source = under_headline, "headline"

@@ -170,3 +170,17 @@ def test_a_headline_date_that_is_the_declared_instant_in_another_zone_is_not_ear
     assert (found.published, found.published_source) == ("2025-07-05T00:04:00+00:00", "jsonld")
     late = find_dates("2025-12-19T22:02:58Z", None, None, None, BLANK, None, headline_date="Dec 18, 2025")
     assert (late.published, late.published_source) == ("2025-12-18", "headline")
+
+
+def test_a_date_in_a_sentence_under_the_headline_does_not_replace_the_declared_day() -> None:
+    found = find_dates(
+        "2020-03-15T09:00:00Z",
+        None,
+        None,
+        None,
+        BLANK,
+        None,
+        headline_date="March 3, 2020",
+        headline_date_in_prose=True,
+    )
+    assert (found.published, found.published_source) == ("2020-03-15T09:00:00+00:00", "jsonld")

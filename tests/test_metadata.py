@@ -330,6 +330,20 @@ def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     assert extract_metadata(_tree(in_script)).headline_date is None
 
 
+def test_a_date_under_the_headline_in_a_sentence_is_marked_as_prose() -> None:
+    prose = (
+        "<html><body><h1>Harbour reopens</h1><p>On March 3, 2020, the council voted to close the harbour"
+        " for repairs that took nearly six years.</p></body></html>"
+    )
+    found = extract_metadata(_tree(prose))
+    assert (found.headline_date, found.headline_date_in_prose) == ("March 3, 2020", True)
+    dateline = (
+        "<html><body><h1>Harbour reopens</h1><p>Posted on March 3, 2020 by Jane Doe in Local News</p></body></html>"
+    )
+    found = extract_metadata(_tree(dateline))
+    assert (found.headline_date, found.headline_date_in_prose) == ("March 3, 2020", False)
+
+
 def test_date_written_just_above_the_headline() -> None:
     page = (
         "<html><body><nav><a href='/blog'>Back to all articles</a></nav><div><p>February 4, 2025 - 11 minutes</p>"
