@@ -211,6 +211,9 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
+_PAGE_TAGS = frozenset({"body", "html"})
+
+
 def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
     """In (or itself) navigation, a footer, an aside, comments or a related-stories block.
 
@@ -219,6 +222,8 @@ def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -
     ancestors = [element, *element.iterancestors()]
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
+        if ancestor.tag in _PAGE_TAGS:
+            break  # "has-sidebar", "footer-on-bottom" on <body> describe the page's layout, not a block
         if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
             return True
         if ancestor.tag == "footer" and not in_article:
