@@ -10,14 +10,6 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 
-#: Lead-ins removed from the front of a byline, only at a word boundary.
-_LEAD_IN = re.compile(
-    r"^(?:(?:with|and)\s+)?(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+(?=written\s+by\b))?"
-    r"(?:(?:an?\s+)?(?:additional\s+)?(?:reports?|reporting|files|contributions?)\s+(?:from|by)"
-    r"|(?:written|posted|story|words|reported|compiled|edited|reviewed|text|published|article|recipe)\s+by"
-    r"|authors?\s*:|authors?(?=\s+[A-Z])|by)\b[:\s]*",
-    re.IGNORECASE,
-)
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\||/|•|·|\band\b|\bwith\b|\bet\b|\bund\b|\by\b|\n)\s*", re.IGNORECASE)
 #: Where a byline stops naming people: a date, "updated", "is a reporter" …
 _TAIL = re.compile(
@@ -81,6 +73,30 @@ def _other_words() -> tuple[frozenset[str], frozenset[str]]:
     """(words never in a name, post-nominal credentials) from ``cleaners/data/byline_words.toml``."""
     data = _data("byline_words.toml")
     return frozenset(data["not_names"]), frozenset(data["credentials"])
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A lead-in phrase of the data file as a pattern: spaces match any run, a final ":" may follow
+    one, and a phrase ending in a word ends at a word boundary ("By" is no lead-in of "Byron")."""
+    words = phrase.removesuffix(":").split()
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    return pattern + r"\s*:" if phrase.endswith(":") else pattern + r"\b"
+
+
+@lru_cache(maxsize=1)
+def _lead_in() -> re.Pattern[str]:
+    """Lead-ins removed from the front of a byline, only at a word boundary, from the phrases of
+    ``cleaners/data/byline_words.toml``: "with"/"and" may come first ("and reporting by"), "This
+    post was" before "written by", and "a"/"an"/"additional" before a credited lead-in."""
+    data = _data("byline_words.toml")
+    by_length = lambda phrases: sorted(phrases, key=len, reverse=True)  # noqa: E731
+    credited = "|".join(_phrase_pattern(p) for p in by_length(data["credited_lead_ins"]))
+    plain = "|".join(_phrase_pattern(p) for p in by_length(data["lead_ins"]))
+    return re.compile(
+        r"^(?:(?:with|and)\s+)?(?:this\s+(?:post|article|story|piece|guide)\s+(?:was|is)\s+(?=written\s+by\b))?"
+        rf"(?:(?:an?\s+)?(?:additional\s+)?(?:{credited})|{plain}|authors?(?=\s+[A-Z])|by\b)[:\s]*",
+        re.IGNORECASE,
+    )
 
 
 def _credential_key(word: str) -> str:
@@ -292,7 +308,7 @@ def parse_byline(
     text = " ".join(html.unescape(raw).split())  # "Maria &amp; Katerina" from double-escaped metadata
     if _NOT_AUTHOR_CREDIT.match(text):
         return Byline(raw=raw.strip(), authors=(), credits=())
-    text = _LEAD_IN.sub("", text, count=1)
+    text = _lead_in().sub("", text, count=1)
     if _HEADLINE.match(_TAIL.split(text, maxsplit=1)[0]):
         return Byline(raw=raw.strip(), authors=(), credits=())
     authors: list[str] = []
@@ -302,7 +318,7 @@ def parse_byline(
     # "Research" out of "Center for … and Research" is no name; "Maria & Katerina" are two
     single = single and (len(parts) == 1 or (structured and all(_ONE_NAME.match(p) for p in parts)))
     for part in parts:
-        part = _LEAD_IN.sub("", part, count=1)
+        part = _lead_in().sub("", part, count=1)
         if agency := _as_agency(part):
             credits.append(agency)
         elif person := _as_person(part, site_name, host, single):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dateutil import parser as date_parser
 from lxml.html import HtmlElement
@@ -103,6 +103,27 @@ def _agreed_day(
     return next((value, name) for value, name in found if value[:10] == day)
 
 
+#: UTC offsets in use run from -12:00 to +14:00: a declared instant falls on one of these days somewhere.
+_WESTMOST, _EASTMOST = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _shown_before(shown: str | None, declared: str | None) -> bool:
+    """True when the day shown (YYYY-MM-DD…) is before the declared date's day wherever it is read.
+
+    A declared instant of 00:30 UTC on the 5th is the evening of the 4th in America: a page
+    showing the 4th shows the same instant, not an earlier publication.
+    """
+    if not shown or not declared:
+        return False
+    try:
+        instant = datetime.fromisoformat(declared)
+    except ValueError:
+        return False
+    if len(declared) > 10 and instant.tzinfo is not None:
+        return shown[:10] < (instant.astimezone(UTC) + _WESTMOST).date().isoformat()
+    return shown[:10] < declared[:10]
+
+
 def find_dates(
     jsonld_published: str | None,
     meta_published: str | None,
@@ -115,6 +136,7 @@ def find_dates(
     headline_date: str | None = None,
     headline_update: str | None = None,
     *,
+    headline_date_in_prose: bool = False,
     consult_page: bool = True,
     free_text: bool = True,
 ) -> PageDates:
@@ -126,7 +148,9 @@ def find_dates(
     the date a visible "Published"/"Posted on" label gives. ``consult_page=False`` skips
     htmldate (the costliest step) and trusts the metadata; ``free_text=False`` keeps htmldate to the
     page's markup (see ``date_from_htmldate``). ``headline_date``, the date written just before or
-    after the headline, replaces a day that only htmldate or the URL gave; where there is none,
+    after the headline, replaces a day that only htmldate or the URL gave, and a JSON-LD/meta day
+    after it (read in any time zone: see ``_shown_before``) unless ``headline_date_in_prose`` (the
+    date is in a sentence of the article, not a dateline); where there is none,
     ``headline_update`` (an "Updated …" date by the headline) does, with the source
     ``headline-update``; that date is also the updated date when the metadata declares none.
     """
@@ -160,6 +184,14 @@ def find_dates(
         votes = sum(1 for value, _ in found if published and value[:10] == published[:10])
         if votes < 2:  # htmldate's or the URL's date alone: the one written by the headline wins
             published, published_source = by_headline, "headline" if under_headline else "headline-update"
+    elif (
+        published_source in ("jsonld", "meta")
+        and not headline_date_in_prose
+        and _shown_before(under_headline, published)
+    ):
+        # an article is not shown dated before it was published: a declared day after the one
+        # written by the headline is a re-publication (a migration, a CMS import), not its first day
+        published, published_source = under_headline, "headline"
     if update_shown and updated is None:
         updated, updated_source = update_shown, "headline"
     if updated is not None and published is not None and updated < published:

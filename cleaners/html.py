@@ -480,6 +480,7 @@ def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best
         label_date=metadata.label_published,
         headline_date=metadata.headline_date,
         headline_update=metadata.headline_update,
+        headline_date_in_prose=metadata.headline_date_in_prose,
         consult_page=mode == "best" or not metadata.published,
         free_text=mode == "best",
     )

@@ -70,6 +70,7 @@ class PageMetadata:
     label_published: str | None = None
     headline_date: str | None = None  # the first date written just after the headline, else just above it
     headline_update: str | None = None  # the date just after the headline, when it says "Updated"
+    headline_date_in_prose: bool = False  # ``headline_date`` is inside a sentence, not a dateline
 
 
 def _text(value: Any) -> str | None:
@@ -210,6 +211,9 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
+_PAGE_TAGS = frozenset({"body", "html"})
+
+
 def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
     """In (or itself) navigation, a footer, an aside, comments or a related-stories block.
 
@@ -218,6 +222,8 @@ def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -
     ancestors = [element, *element.iterancestors()]
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
+        if ancestor.tag in _PAGE_TAGS:
+            break  # "has-sidebar", "footer-on-bottom" on <body> describe the page's layout, not a block
         if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
             return True
         if ancestor.tag == "footer" and not in_article:
@@ -569,14 +575,17 @@ def _clear_date(text: str, match: re.Match[str] | None) -> str | None:
     return match.group(0)
 
 
-def _after_headline(h1: lxml_html.HtmlElement) -> str:
+def _after_headline(h1: lxml_html.HtmlElement) -> tuple[str, list[str]]:
+    """The text just after the headline, and the text pieces it is made of."""
     text = ""
+    pieces: list[str] = []
     for raw in _text_after(h1):
         if piece := " ".join(raw.split()):
             text += " " + piece
+            pieces.append(piece)
             if len(text) > MAX_HEADLINE_DATE_CONTEXT:
                 break
-    return text[:MAX_HEADLINE_DATE_CONTEXT]
+    return text[:MAX_HEADLINE_DATE_CONTEXT], pieces
 
 
 def _first_date(after: str) -> str | None:
@@ -592,14 +601,28 @@ def _first_date(after: str) -> str | None:
 MAX_PRE_HEADLINE_CONTEXT = 60
 
 
-def _before_headline(h1: lxml_html.HtmlElement) -> str:
+def _before_headline(h1: lxml_html.HtmlElement) -> tuple[str, list[str]]:
+    """The text just above the headline, and the text pieces it is made of (nearest first)."""
     pieces: list[str] = []
     for raw in _texts_before(h1):
         if piece := " ".join(raw.split()):
             pieces.append(piece)
             if sum(len(p) + 1 for p in pieces) > MAX_PRE_HEADLINE_CONTEXT:
                 break
-    return " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:]
+    return " ".join(reversed(pieces))[-MAX_PRE_HEADLINE_CONTEXT:], pieces
+
+
+#: A text piece with more words than this besides the date it holds is prose, not a dateline
+#: ("Posted on May 1, 2020 by Jane Doe in Health" is one; "On May 1, 2020, the council voted …" is not).
+MAX_DATELINE_WORDS = 8
+
+
+def _in_prose(date: str | None, pieces: list[str]) -> bool:
+    """True when a date is written inside a text piece longer than a dateline (a sentence)."""
+    if date is None:
+        return False
+    allowed = len(date.split()) + MAX_DATELINE_WORDS
+    return any(date in piece and len(piece.split()) > allowed for piece in pieces)
 
 
 def _last_date(before: str) -> str | None:
@@ -620,18 +643,21 @@ def _update_date(text: str, *, after: bool) -> str | None:
     return None
 
 
-def headline_dates(h1: lxml_html.HtmlElement | None) -> tuple[str | None, str | None]:
-    """(the date shown with the headline, the update shown with it), each looked for just after
-    the headline, else just above it; the text around the headline is read once."""
+def headline_dates(h1: lxml_html.HtmlElement | None) -> tuple[str | None, str | None, bool]:
+    """(the date shown with the headline, the update shown with it, whether that date is inside
+    a sentence), each looked for just after the headline, else just above it; the text around the
+    headline is read once."""
     if h1 is None:
-        return None, None
-    after = _after_headline(h1)
+        return None, None, False
+    after, pieces = _after_headline(h1)
     shown, update = _first_date(after), _update_date(after, after=True)
+    in_prose = _in_prose(shown, pieces)
     if shown is None or update is None:
-        before = _before_headline(h1)
-        shown = shown or _last_date(before)
+        before, pieces = _before_headline(h1)
+        if shown is None and (shown := _last_date(before)):
+            in_prose = _in_prose(shown, pieces)
         update = update or _update_date(before, after=False)
-    return shown, update
+    return shown, update, in_prose
 
 
 def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -664,7 +690,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     og_title = meta.get("og:title") or meta.get("twitter:title")
     site_name = next((s for s in site_names if s), None)
     h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
-    shown_date, update_date = headline_dates(h1_element)
+    shown_date, update_date, date_in_prose = headline_dates(h1_element)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -684,6 +710,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         label_published=labelled_published_date(tree),
         headline_date=shown_date,
         headline_update=update_date,
+        headline_date_in_prose=date_in_prose,
         language=(tree.get("lang") or meta.get("og:locale") or "").split("-")[0].split("_")[0].lower() or None,
     )
 

@@ -216,3 +216,54 @@ def test_this_post_was_written_by_lead_in_is_stripped() -> None:
     parsed = parse_byline("This post was written by Jane Doe, Head of Marketing and Community Development")
     assert parsed.authors == ("Jane Doe",)
     assert parse_byline("This article was reviewed by Jane Doe").authors == ()
+
+
+def _lead_in_phrases() -> list[str]:
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads((resources.files("cleaners") / "data" / "byline_words.toml").read_text(encoding="utf-8"))
+    return [*data["lead_ins"], *data["credited_lead_ins"]]
+
+
+#: Lead-ins that name someone other than the writer: the byline gives no author.
+_NOT_WRITERS = ("reviewed by", "edited by")
+
+
+@pytest.mark.parametrize("phrase", [p for p in _lead_in_phrases() if not p.endswith(":")])
+def test_each_lead_in_of_the_data_file_is_stripped(phrase: str) -> None:
+    expected = () if phrase in _NOT_WRITERS else ("Jane Doe",)
+    assert parse_byline(f"{phrase.capitalize()} Jane Doe").authors == expected
+
+
+def test_credited_lead_ins_may_follow_an_article_or_additional() -> None:
+    assert parse_byline("Additional reporting by Jane Doe").authors == ("Jane Doe",)
+    assert parse_byline("With a report from Jane Doe").authors == ("Jane Doe",)
+    assert parse_byline("Additional words by Jane Doe").authors == ()  # "words by" is a plain lead-in
+
+
+def test_lead_ins_are_read_from_the_data_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaners import byline
+
+    real = byline._data
+
+    def with_interview(name: str) -> dict:  # type: ignore[type-arg]
+        data = dict(real(name))
+        if name == "byline_words.toml":
+            data["lead_ins"] = [*data["lead_ins"], "interview by"]
+        return data
+
+    assert parse_byline("Interview by Jane Doe").authors == ()
+    monkeypatch.setattr(byline, "_data", with_interview)
+    byline._lead_in.cache_clear()
+    try:
+        assert parse_byline("Interview by Jane Doe").authors == ("Jane Doe",)
+    finally:
+        monkeypatch.undo()
+        byline._lead_in.cache_clear()
+
+
+def test_a_lead_in_ending_in_a_colon_is_stripped_before_a_space() -> None:
+    assert parse_byline("Author: Jane Doe").authors == ("Jane Doe",)
+    assert parse_byline("Authors : Jane Doe and John Roe").authors == ("Jane Doe", "John Roe")
+    assert parse_byline("By BYRON YORK").authors == ("BYRON YORK",)  # still only at a word boundary

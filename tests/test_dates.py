@@ -150,3 +150,37 @@ def test_an_update_shown_by_the_headline_is_the_updated_date_when_nothing_declar
     assert (found.updated, found.updated_source) == ("2024-06-03", "headline")
     declared = find_dates(None, None, "2024-06-05T10:00:00Z", None, page, None, headline_update="June 3, 2024")
     assert (declared.updated, declared.updated_source) == ("2024-06-05T10:00:00+00:00", "jsonld")
+
+
+def test_a_date_by_the_headline_before_the_declared_day_is_the_first_publication() -> None:
+    moved = find_dates("2022-10-24T12:40:59+00:00", None, None, None, BLANK, None, headline_date="8 Oct 2022")
+    assert (moved.published, moved.published_source) == ("2022-10-08", "headline")
+    plain = find_dates(None, "2024-07-05", None, None, BLANK, None, headline_date="March 1, 2024")
+    assert (plain.published, plain.published_source) == ("2024-03-01", "headline")
+
+
+def test_a_date_by_the_headline_after_the_declared_day_does_not_replace_it() -> None:
+    found = find_dates("2022-07-21T09:00:00Z", None, None, None, BLANK, None, headline_date="29 August 2023")
+    assert (found.published, found.published_source) == ("2022-07-21T09:00:00+00:00", "jsonld")
+
+
+def test_a_headline_date_that_is_the_declared_instant_in_another_zone_is_not_earlier() -> None:
+    # 00:04 UTC on July 5 is the evening of July 4 in America: the same instant, not an older day
+    found = find_dates("2025-07-05T00:04:00+00:00", None, None, None, BLANK, None, headline_date="July 4, 2025")
+    assert (found.published, found.published_source) == ("2025-07-05T00:04:00+00:00", "jsonld")
+    late = find_dates("2025-12-19T22:02:58Z", None, None, None, BLANK, None, headline_date="Dec 18, 2025")
+    assert (late.published, late.published_source) == ("2025-12-18", "headline")
+
+
+def test_a_date_in_a_sentence_under_the_headline_does_not_replace_the_declared_day() -> None:
+    found = find_dates(
+        "2020-03-15T09:00:00Z",
+        None,
+        None,
+        None,
+        BLANK,
+        None,
+        headline_date="March 3, 2020",
+        headline_date_in_prose=True,
+    )
+    assert (found.published, found.published_source) == ("2020-03-15T09:00:00+00:00", "jsonld")

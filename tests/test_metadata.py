@@ -218,6 +218,19 @@ def test_utility_class_soup_is_not_taken_for_a_sidebar() -> None:
     assert ("Emmanuel Oyibo", True) in byline_candidates(_tree(page))
 
 
+def test_layout_classes_on_the_body_do_not_make_the_page_chrome() -> None:
+    page = (
+        "<html class='no-js'><body class='single-post has-sidebar footer-on-bottom'><article><h1>Harbour reopens</h1>"
+        "<span class='posted-by'>By <span class='author vcard'>Jane Doe</span></span>"
+        "<time datetime='2024-05-01'>May 1, 2024</time><p>Body.</p></article>"
+        "<div class='sidebar'><span class='author'>Other Writer</span></div></body></html>"
+    )
+    candidates = byline_candidates(_tree(page))
+    assert candidates[:2] == [("By Jane Doe", True), ("Jane Doe", True)]
+    assert all("Other Writer" not in text for text, _ in candidates)  # a block named sidebar still is one
+    assert extract_metadata(_tree(page)).time_published == "2024-05-01"
+
+
 def test_byline_text_of_separate_elements_is_not_glued() -> None:
     page = (
         "<html><body><article><p>By <span>Cazzy Magennis</span><span>Last Updated</span></p>"
@@ -328,6 +341,20 @@ def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     assert extract_metadata(_tree(clear)).headline_date == "03/21/2023"
     in_script = "<html><body><h1>Harbour reopens</h1><script>x='May 1, 2020'</script><p>Text.</p></body></html>"
     assert extract_metadata(_tree(in_script)).headline_date is None
+
+
+def test_a_date_under_the_headline_in_a_sentence_is_marked_as_prose() -> None:
+    prose = (
+        "<html><body><h1>Harbour reopens</h1><p>On March 3, 2020, the council voted to close the harbour"
+        " for repairs that took nearly six years.</p></body></html>"
+    )
+    found = extract_metadata(_tree(prose))
+    assert (found.headline_date, found.headline_date_in_prose) == ("March 3, 2020", True)
+    dateline = (
+        "<html><body><h1>Harbour reopens</h1><p>Posted on March 3, 2020 by Jane Doe in Local News</p></body></html>"
+    )
+    found = extract_metadata(_tree(dateline))
+    assert (found.headline_date, found.headline_date_in_prose) == ("March 3, 2020", False)
 
 
 def test_date_written_just_above_the_headline() -> None:
