@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -241,20 +242,34 @@ def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str]
 
 
 def without_article_copies(paragraphs: list[str]) -> list[str]:
-    """The body without the runs that start it over (a second copy of the article)."""
+    """The body without the runs that start it over (a second copy of the article), together
+    with the short lines (a headline, a dek) that open the copy as they open the article."""
     folded = [_fold(p) for p in paragraphs]
-    starts = [i for i, f in enumerate(folded) if f.count(" ") + 1 >= LONG_PARAGRAPH_WORDS][:COPY_STARTS]
-    kept: list[str] = []
+    words = [f.count(" ") + 1 if f else 0 for f in folded]
+    before = list(accumulate(words, initial=0))  # before[i]: words of paragraphs[:i]
+    starts = [i for i, count in enumerate(words) if count >= LONG_PARAGRAPH_WORDS][:COPY_STARTS]
+    kept: list[int] = []
+    kept_words = 0
     position = 0
     while position < len(paragraphs):
-        length = max((_run_length(folded, start, position) for start in starts if start < position), default=0)
-        copy = paragraphs[position : position + length]
-        if length >= COPY_MIN_PARAGRAPHS and _words(copy) >= COPY_MIN_SHARE * _words(kept):
+        length, start = max(((_run_length(folded, s, position), s) for s in starts if s < position), default=(0, 0))
+        copy_words = before[position + length] - before[position]
+        if length >= COPY_MIN_PARAGRAPHS and copy_words >= COPY_MIN_SHARE * kept_words:
+            back = 1
+            while (
+                back <= start
+                and kept
+                and kept[-1] == position - back
+                and folded[start - back] == folded[position - back]
+            ):
+                kept_words -= words[kept.pop()]
+                back += 1
             position += length
             continue
-        kept.append(paragraphs[position])
+        kept.append(position)
+        kept_words += words[position]
         position += 1
-    return kept
+    return [paragraphs[i] for i in kept]
 
 
 def _run_length(folded: list[str], start: int, position: int) -> int:

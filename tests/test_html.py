@@ -137,15 +137,38 @@ def test_link_headline_lines_are_dropped_but_listed_links_kept() -> None:
     assert credits == []
 
 
+STORY = [
+    "The council voted on Tuesday to close the old bridge to lorries from next spring.",
+    "Residents said the detour would add twenty minutes to their morning drive.",
+    "What happens next",
+    "Engineers will inspect the bridge again in March before any final decision is taken.",
+]
+
+
 def test_a_second_copy_of_the_article_is_dropped() -> None:
-    story = [
-        "The council voted on Tuesday to close the old bridge to lorries from next spring.",
-        "Residents said the detour would add twenty minutes to their morning drive.",
-        "What happens next",
-        "Engineers will inspect the bridge again in March before any final decision is taken.",
+    kept, _ = clean_lines([*STORY, "Bridge closure timeline", *STORY, *STORY], frozenset())
+    assert kept == [*STORY, "Bridge closure timeline"]
+
+
+def test_a_copy_goes_with_the_headline_that_opens_it() -> None:
+    headline = "Bridge to close to lorries"
+    kept, _ = clean_lines([headline, *STORY, headline, *STORY], frozenset())
+    assert kept == [headline, *STORY]
+
+
+def test_a_repeat_that_is_not_the_article_over_again_stays() -> None:
+    later = [
+        "Drivers of vans under three tonnes may still use the bridge at any time of the day or night.",
+        "Cyclists and people on foot keep both of the footpaths on the eastern side, the council said.",
+        "Buses will be allowed across in both directions during the morning and the evening rush hours.",
     ]
-    kept, _ = clean_lines([*story, "Bridge closure timeline", *story, *story], frozenset())
-    assert kept == [*story, "Bridge closure timeline"]
+    body = [*STORY, *later, *later]  # repeats a run as long as half the body, but not from its start
+    assert clean_lines(body, frozenset())[0] == body
+    body = [STORY[0], STORY[1], STORY[0]]  # one paragraph quoted again: not a run
+    assert clean_lines(body, frozenset())[0] == body
+    long_body = [*STORY, *later, *[f"Paragraph {n} of a long report on the traffic survey results." for n in range(9)]]
+    short_copy = [*STORY, *long_body[4:], *STORY[:3]]  # the start again, under half the words before it
+    assert clean_lines(short_copy, frozenset())[0] == short_copy
 
 
 def test_repeated_lines_of_an_article_are_prose() -> None:
@@ -160,7 +183,10 @@ def test_repeated_lines_of_an_article_are_prose() -> None:
         "Fried rice, because it was the only thing in the fridge on a Sunday night.",
     ]
     assert clean_lines(interview, frozenset())[0] == interview
-    day = ["Breakfast: two eggs, one slice of toast and a cup of strawberries.", "Lunch: grilled chicken salad with beans."]
+    day = [
+        "Breakfast: two eggs, one slice of toast and a cup of strawberries.",
+        "Lunch: grilled chicken salad with beans.",
+    ]
     plan = [*interview, *day, "Dinner: salmon, rice and green beans with lemon.", *day, "Dinner: lentil soup."]
     assert clean_lines(plan, frozenset())[0] == plan  # a day's meals repeated: a short run, far from the start
 
