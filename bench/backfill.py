@@ -37,6 +37,7 @@ import gzip
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -141,6 +142,7 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
     """One ``article-archive backfill`` in a subprocess: wall time, report, peak tree RSS."""
     command = [sys.executable, "-m", "flows.cli", "backfill", str(input_dir), "--archive", str(archive)]
     command += ["--workers", str(workers), "--extraction", extraction] + ([] if prefect else ["--no-prefect"])
+    children_before = _children_cpu_seconds()
     started = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = peak_pss = 0
@@ -154,7 +156,8 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
             peak_pss = max(peak_pss, sum(_pss(p) for p in tree if p.is_running()))
             rss_samples.append((time.perf_counter() - started, rss))
             for member in tree:
-                cpu_by_process[member.pid] = (_role(member, process.pid), _cpu_seconds(member))
+                role = cpu_by_process[member.pid][0] if member.pid in cpu_by_process else _role(member, process.pid)
+                cpu_by_process[member.pid] = (role, _cpu_seconds(member))
         except psutil.Error:
             pass
         time.sleep(0.5)
@@ -178,7 +181,9 @@ def run_backfill(input_dir: Path, archive: Path, workers: int, prefect: bool, ex
         "peak_rss_mib": round(peak / 2**20),
         "peak_pss_mib": round(peak_pss / 2**20),
         "peak_rss_by_quarter_mib": _peak_by_quarter(rss_samples, wall),
-        "cpu_ms_per_capture": _cpu_per_capture(cpu_by_process, int(captures)),
+        "cpu_ms_per_capture": _cpu_per_capture(
+            cpu_by_process, _children_cpu_seconds() - children_before, int(captures)
+        ),
     }
 
 
@@ -198,11 +203,20 @@ def _cpu_seconds(member: psutil.Process) -> float:
     return times.user + times.system
 
 
-def _cpu_per_capture(cpu_by_process: dict[int, tuple[str, float]], captures: int) -> dict[str, float]:
-    """CPU milliseconds a capture by role, whole run (start-up included), each process's last sample."""
+def _children_cpu_seconds() -> float:
+    """CPU of this process's finished (waited-for) children and their own waited-for children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_per_capture(cpu_by_process: dict[int, tuple[str, float]], total: float, captures: int) -> dict[str, float]:
+    """CPU milliseconds a capture by role, whole run (start-up included): each process's last
+    sample, and what ran after it (``total``, the whole tree's CPU, minus the samples) counted to
+    the command, whose final flush and shutdown mostly come after the last sample."""
     totals: dict[str, float] = {}
     for role, seconds in cpu_by_process.values():
         totals[role] = totals.get(role, 0.0) + seconds
+    totals["parent"] = totals.get("parent", 0.0) + max(0.0, total - sum(totals.values()))
     return {role: round(1000 * seconds / max(captures, 1), 1) for role, seconds in sorted(totals.items())}
 
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -84,8 +84,9 @@ def archive_on_dask(
         log(f"Dask cluster at {address}: {threads} worker threads, up to {limit} batches in flight")
         jobs = ((batch_no, *run.split_known(batch)) for batch_no, batch in enumerate(batches))
         start = partial(_start_on_dask, runner, client, run.extraction)
-        for (batch_no, to_clean, rejected), results in in_order(jobs, start, limit - 1):
-            commit(run, paired(to_clean, rejected, results), batch_no)
+        with closing(in_order(jobs, start, limit - 1)) as cleaned:  # an error cancels what is queued
+            for (batch_no, to_clean, rejected), results in cleaned:
+                commit(run, paired(to_clean, rejected, results), batch_no)
 
 
 def _start_on_dask(

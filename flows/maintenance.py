@@ -12,6 +12,7 @@ import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,10 +125,10 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
         )
         with cleaning_pool(workers) as cleaner:
             jobs = (_split_stored(batch, report) for batch in batched(stored_captures(store), REPROCESS_BATCH))
-            for (to_clean, carried), results in in_order(
-                jobs, lambda job: submit_batch(cleaner, job[0]), jobs_ahead(workers)
-            ):
-                writer.add(paired(to_clean, carried, results))
+            submit = lambda job: submit_batch(cleaner, job[0])  # noqa: E731
+            with closing(in_order(jobs, submit, jobs_ahead(workers))) as cleaned:  # an error cancels the queue
+                for (to_clean, carried), results in cleaned:
+                    writer.add(paired(to_clean, carried, results))
         stats = writer.close()
         for table, generation in generations.items():
             swap_generation(store, table, generation)

@@ -21,7 +21,7 @@ Batches go to tasks ``quote``d: Prefect otherwise walks every parameter looking 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -211,8 +211,11 @@ def ingest_flow(
     else:
         with cleaning_pool(workers, extraction) as cleaner:
             batches = enumerate(batched(run.captures_of(inputs, options), batch_size))
-            for _ in in_order(batches, lambda job: _start_batch(run, *job, cleaner), jobs_ahead(workers)):
-                pass  # each batch task commits its own batch
+            # The window holds the started tasks, not their batches (each task commits its own).
+            started = (_start_batch(run, batch_no, batch, cleaner) for batch_no, batch in batches)
+            with closing(in_order(started, lambda pending: pending, jobs_ahead(workers))) as finished_tasks:
+                for _ in finished_tasks:
+                    pass
     report = finish_run(run)
     logger.info(
         "run %s: seen %d, archived %d, duplicates %d, quarantined %d, %d files, %.1f captures/s",

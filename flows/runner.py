@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
@@ -252,13 +253,11 @@ class IngestRun:
         """``process`` every batch, with batches queued for each of ``cleaner``'s workers while
         this process reads and commits; batches are committed in input order."""
         jobs = (self.split_known(batch) for batch in batches)
-        # Not bound to a name: on an error the loop drops the generator, which cancels queued jobs
-        # then (a name would keep it alive in the traceback's frame).
-        for (to_clean, rejected), results in in_order(
-            jobs, lambda job: submit_batch(cleaner, job[0]), jobs_ahead(cleaner.workers)
-        ):
-            fault_point("cleaned")
-            self.commit(paired(to_clean, rejected, results))
+        submit = lambda job: submit_batch(cleaner, job[0])  # noqa: E731
+        with closing(in_order(jobs, submit, jobs_ahead(cleaner.workers))) as cleaned:  # an error cancels the queue
+            for (to_clean, rejected), results in cleaned:
+                fault_point("cleaned")
+                self.commit(paired(to_clean, rejected, results))
 
     def finish(self) -> RunReport:
         """Flush what is buffered and return the report."""

@@ -9,7 +9,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from conftest import eval_html_pages, write_warc
@@ -17,6 +19,7 @@ from conftest import eval_html_pages, write_warc
 from flows.distributed import (
     LOCAL_HOST,
     apply_storage_options,
+    archive_on_dask,
     executed_per_worker,
     free_port,
     local_dask,
@@ -24,7 +27,9 @@ from flows.distributed import (
     remote_protocols,
 )
 from flows.processes import stop_process_group
-from schemas.records import sha256_hex
+from flows.runner import CleanResult, IngestRun
+from flows.sources import unreadable
+from schemas.records import Capture, Quarantined, sha256_hex
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKFILL_TIMEOUT_S = 300
@@ -262,3 +267,78 @@ def test_plain_run_from_a_bucket_with_the_endpoint_as_a_storage_option(
     assert read_table("s3://plain-inbox/archive").num_rows == 2
     assert fs.find("plain-inbox/archive/articles", refresh=True)
     assert main(["run", *args, "--storage-option", "endpoint_url"]) == 2  # not key=value
+
+
+class _FakeTaskFuture:
+    """A Prefect Dask future stand-in: the batch is cleaned when its result is asked for."""
+
+    def __init__(self, captures: list[Capture]) -> None:
+        self.captures = captures
+        self.cancelled = False
+        self.wrapped_future = self
+
+    def result(self) -> list[CleanResult]:
+        return [Quarantined(capture, "clean", "fake", "cleaned by the fake cluster") for capture in self.captures]
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class _FakeDaskRunner:
+    """prefect-dask's DaskTaskRunner stand-in: one worker thread, records every submitted batch."""
+
+    submitted: ClassVar[list[_FakeTaskFuture]] = []
+
+    def __init__(self, address: str) -> None:
+        self.client = self
+
+    def __enter__(self) -> _FakeDaskRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def scheduler_info(self) -> dict[str, Any]:
+        return {"workers": {"tcp://fake:1": {"nthreads": 1}}}
+
+    def scatter(self, items: list[list[Capture]], hash: bool) -> list[list[Capture]]:
+        return items
+
+    def submit(self, task: Any, parameters: dict[str, Any]) -> _FakeTaskFuture:
+        future = _FakeTaskFuture(parameters["captures"])
+        self.submitted.append(future)
+        return future
+
+
+def _text_capture(number: int) -> Capture:
+    raw = f"Capture {number} of the fake cluster test.".encode()
+    return Capture(raw=raw, format="text", source=f"c{number}", captured_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_dask_batches_are_committed_in_order_and_a_failed_commit_cancels_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import prefect_dask
+
+    monkeypatch.setattr(prefect_dask, "DaskTaskRunner", _FakeDaskRunner)
+    _FakeDaskRunner.submitted = []
+    rejected = unreadable("broken.warc#0", "html", b"", "bad_warc", "cut short")
+    batches = [[_text_capture(0)], [rejected], [_text_capture(1)], [_text_capture(2)], [_text_capture(3)]]
+    committed: list[tuple[int, list[str]]] = []
+
+    def commit(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch_no: int) -> None:
+        committed.append((batch_no, [capture.source for capture, _ in pairs]))
+
+    archive_on_dask(IngestRun(tmp_path / "a"), iter(batches), "tcp://fake:8786", commit)
+    assert committed == [(0, ["c0"]), (1, ["broken.warc#0"]), (2, ["c1"]), (3, ["c2"]), (4, ["c3"])]
+    assert len(_FakeDaskRunner.submitted) == 4  # the batch with nothing to clean was not sent
+
+    _FakeDaskRunner.submitted = []
+
+    def failing_commit(run: IngestRun, pairs: list[tuple[Capture, CleanResult]], batch_no: int) -> None:
+        raise OSError("the archive's disk is full")
+
+    with pytest.raises(OSError, match="disk is full"):
+        archive_on_dask(IngestRun(tmp_path / "b"), iter(batches[2:]), "tcp://fake:8786", failing_commit)
+    first, queued = _FakeDaskRunner.submitted  # at most two in flight for one worker thread
+    assert not first.cancelled and queued.cancelled
