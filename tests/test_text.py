@@ -74,6 +74,28 @@ def test_generic_rules_drop_chrome_lines_with_their_rule_id(profiles) -> None:
     assert decision_for(found, "© 2024 Example News. All rights reserved.").rule == "legal.copyright"
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Workers lift a concrete block onto the rebuilt jetty on Monday. Credit: Jane Doe",
+        "The lighthouse jetty seen from the breakwater (Image: Example Agency )",
+        "A trawler leaves the reopened harbour at dawn, Photo: Sam Roe/Harbour Times",
+        "Fishing boats wait outside the closed harbour in March. (AP)",
+        "Jane Q. Public Submitted photo",
+    ],
+)
+def test_a_caption_ending_in_its_picture_credit_is_dropped(profiles, caption: str) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], [caption], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, caption).rule == "media.caption-credit"
+
+
+def test_a_sentence_about_credit_is_no_picture_credit(profiles) -> None:
+    sentence = "The council said the relief would come as a tax credit: fishermen can claim it from April."
+    found = extract_text(capture(MENU, PROSE[:3], [sentence], PROSE[3:], FOOTER), profiles)
+    assert sentence in kept_texts(found)
+
+
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
     removed = [d for d in found.decisions if not d.keep]
