@@ -96,6 +96,25 @@ def test_a_sentence_about_credit_is_no_picture_credit(profiles) -> None:
     assert sentence in kept_texts(found)
 
 
+@pytest.mark.parametrize(
+    "heading", ["About Jane Doe", "Über Max Mustermann", "Sobre Ana Paula Silva", "About the Authors"]
+)
+def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) -> None:
+    bio = (
+        "Jane has covered the coast for twelve years, and before that she worked as a deckhand on "
+        "trawlers out of the harbour, which is where she first learned to love the sea."
+    )
+    found = extract_text(capture(MENU, PROSE, [heading, bio], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, heading).rule == "end.footer"
+
+
+def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], ["About the new jetty"], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found)[-2:] == PROSE[3:]
+    assert decision_for(found, "About the new jetty").rule != "end.footer"
+
+
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
     removed = [d for d in found.decisions if not d.keep]
