@@ -115,6 +115,22 @@ def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> No
     assert decision_for(found, "About the new jetty").rule != "end.footer"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Stay in the loop with the Harbour Times. Subscribe to our weekly newsletter.",
+        "Get the best of the coast delivered straight to your inbox every Friday.",
+        "You have been successfully subscribed!",
+        "There was a problem subscribing you. Check your address and try again.",
+        "No spam, ever. You can unsubscribe at any time and we never share your details.",
+    ],
+)
+def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, line).rule == "promo.newsletter"
+
+
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
     removed = [d for d in found.decisions if not d.keep]
