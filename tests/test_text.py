@@ -131,6 +131,28 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
     assert decision_for(found, line).rule == "promo.newsletter"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By signing up you agree to our Terms of Use and Privacy Policy and to receive our emails.",
+        "Note: this page may contain affiliate links. Read more in our Privacy Policy.",
+        "Your details will be handled according to the Harbour Times Privacy Policy.",
+        "We use cookies to improve your experience and to measure traffic on this site.",
+        "I agree to the processing of my personal data for the purpose of creating an account.",
+    ],
+)
+def test_consent_small_print_inside_the_article_is_dropped(profiles, line: str) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, line).rule == "legal.consent"
+
+
+def test_an_article_sentence_about_cookies_is_kept(profiles) -> None:
+    sentence = "Apps that use cookies or send marketing messages must also follow the new rules, the regulator said."
+    found = extract_text(capture(MENU, PROSE[:3], [sentence], PROSE[3:], FOOTER), profiles)
+    assert sentence in kept_texts(found)
+
+
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
     removed = [d for d in found.decisions if not d.keep]
