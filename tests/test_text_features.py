@@ -221,3 +221,9 @@ def test_weights_with_a_missing_feature_are_refused() -> None:
     toml += "[context]\n" + "".join(f"{n} = 0.5\n" for n in CONTEXT_FEATURE_NAMES)
     with pytest.raises(ValueError, match="line"):
         load_weights(toml)
+
+
+def test_every_generic_rule_pattern_has_a_bounded_width() -> None:
+    """Lines longer than any pattern can match skip rule matching: one unbounded pattern (a ``+``)
+    would make every long paragraph go through the regexes."""
+    assert RuleMatcher(default_profiles().generic.rules).max_chars is not None
