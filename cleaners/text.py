@@ -93,7 +93,7 @@ TABLE_ROWS_SIGNAL = "signal.table-rows"
 FEATURE_NAMES: tuple[str, ...] = (
     "bias",
     "log_words",  # log(1 + words)
-    "ends_sentence",  # ends with . ! ? … (a closing quote or bracket may follow)
+    "ends_sentence",  # ends with . ! ? … (a closing quote or bracket may follow), not "word..." cut short
     "ends_colon",
     "stop_share",  # share of tokens that are stop words of the page's language
     "title_share",  # share of words that start with a capital letter
@@ -835,6 +835,7 @@ def _page_features(
     skip = (bits & _CLOSER).astype(bool) | (chars == 10)
     last_kept = np.maximum.reduceat(np.where(skip, -1, np.arange(len(chars))), line_start)
     ends = (last_kept >= line_start) & (bits[np.maximum(last_kept, 0)] & _SENTENCE_END_CHAR).astype(bool)
+    ends &= ~_cut_short(chars, last_kept, line_start)
     commas = np.bincount(line_of[(bits & _COMMA).astype(bool)], minlength=n)[:n]
     decimal = (bits & _DECIMAL).astype(bool)
     dated = np.zeros(n, dtype=bool)
@@ -887,6 +888,20 @@ def _page_features(
         np.zeros(n),  # repeated_field: a page-level feature, set by ``analyse_page``
     )
     return np.stack(columns, axis=1), words
+
+
+_ELLIPSIS, _DOT = ord("…"), ord(".")
+
+
+def _cut_short(chars: np.ndarray, last_kept: np.ndarray, line_start: np.ndarray) -> np.ndarray:
+    """For each line, whether it ends in an ellipsis ("…" or "...") right after a word: a teaser's
+    text cut short ("Many people dream of becoming entrepreneurs, and the biggest..."), no sentence."""
+    at = np.maximum(last_kept, 0)
+    before = np.maximum(at - 1, 0)
+    dots = (chars[at] == _DOT) & (chars[before] == _DOT) & (chars[np.maximum(at - 2, 0)] == _DOT)
+    word_end = np.where(chars[at] == _ELLIPSIS, before, np.maximum(at - 3, 0))
+    cut = ((chars[at] == _ELLIPSIS) | dots) & (last_kept - line_start >= 3)
+    return cut & (chars[word_end] != 32) & (chars[word_end] != _DOT)
 
 
 #: All-caps is tested on a line's first ALL_CAPS_CHARS characters.

@@ -74,6 +74,85 @@ def test_generic_rules_drop_chrome_lines_with_their_rule_id(profiles) -> None:
     assert decision_for(found, "© 2024 Example News. All rights reserved.").rule == "legal.copyright"
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Workers lift a concrete block onto the rebuilt jetty on Monday. Credit: Jane Doe",
+        "The lighthouse jetty seen from the breakwater (Image: Example Agency )",
+        "A trawler leaves the reopened harbour at dawn, Photo: Sam Roe/Harbour Times",
+        "Fishing boats wait outside the closed harbour in March. (AP)",
+        "Jane Q. Public Submitted photo",
+    ],
+)
+def test_a_caption_ending_in_its_picture_credit_is_dropped(profiles, caption: str) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], [caption], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, caption).rule == "media.caption-credit"
+
+
+def test_a_sentence_about_credit_is_no_picture_credit(profiles) -> None:
+    sentence = "The council said the relief would come as a tax credit: fishermen can claim it from April."
+    found = extract_text(capture(MENU, PROSE[:3], [sentence], PROSE[3:], FOOTER), profiles)
+    assert sentence in kept_texts(found)
+
+
+@pytest.mark.parametrize(
+    "heading", ["About Jane Doe", "Über Max Mustermann", "Sobre Ana Paula Silva", "About the Authors"]
+)
+def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) -> None:
+    bio = (
+        "Jane has covered the coast for twelve years, and before that she worked as a deckhand on "
+        "trawlers out of the harbour, which is where she first learned to love the sea."
+    )
+    found = extract_text(capture(MENU, PROSE, [heading, bio], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, heading).rule == "end.footer"
+
+
+def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], ["About the new jetty"], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found)[-2:] == PROSE[3:]
+    assert decision_for(found, "About the new jetty").rule != "end.footer"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Stay in the loop with the Harbour Times. Subscribe to our weekly newsletter.",
+        "Get the best of the coast delivered straight to your inbox every Friday.",
+        "You have been successfully subscribed!",
+        "There was a problem subscribing you. Check your address and try again.",
+        "No spam, ever. You can unsubscribe at any time and we never share your details.",
+    ],
+)
+def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, line).rule == "promo.newsletter"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By signing up you agree to our Terms of Use and Privacy Policy and to receive our emails.",
+        "Note: this page may contain affiliate links. Read more in our Privacy Policy.",
+        "Your details will be handled according to the Harbour Times Privacy Policy.",
+        "We use cookies to improve your experience and to measure traffic on this site.",
+        "I agree to the processing of my personal data for the purpose of creating an account.",
+    ],
+)
+def test_consent_small_print_inside_the_article_is_dropped(profiles, line: str) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, line).rule == "legal.consent"
+
+
+def test_an_article_sentence_about_cookies_is_kept(profiles) -> None:
+    sentence = "Apps that use cookies or send marketing messages must also follow the new rules, the regulator said."
+    found = extract_text(capture(MENU, PROSE[:3], [sentence], PROSE[3:], FOOTER), profiles)
+    assert sentence in kept_texts(found)
+
+
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
     removed = [d for d in found.decisions if not d.keep]

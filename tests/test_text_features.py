@@ -51,7 +51,7 @@ def reference_features(text: str, language: str | None, stop: frozenset[str], re
         stop_share = sum(t in stop for t in tokens) / n_tokens
         initials = [w[0] for w in split if w[0].isalpha()]
         title_share = sum(c.isupper() for c in initials) / len(initials) if initials else 0.0
-    ends = bool(_SENTENCE_END.search(text))
+    ends = bool(_SENTENCE_END.search(text)) and not reference_cut_short(text)
     first = text[:1]
     return [
         1.0,
@@ -78,6 +78,16 @@ def reference_features(text: str, language: str | None, stop: frozenset[str], re
     ]
 
 
+def reference_cut_short(text: str) -> bool:
+    """A line ending (before closing quotes) in "…" or "..." right after a word: a teaser cut short."""
+    stripped = text.rstrip("\"'”’»)]")
+    if len(stripped) < 4:
+        return False
+    if stripped.endswith("…"):
+        return stripped[-2] not in " ."
+    return stripped.endswith("...") and stripped[-4] not in " ."
+
+
 TRICKY = [
     "The harbour reopened on Monday, after three weeks of repairs.",
     "İSTANBUL — Şehir merkezinde ſaid: “Quote.”",  # lower() lengthens İ; ſ folds to s
@@ -97,7 +107,22 @@ TRICKY = [
     "a_b c__d 42 x4 ½ ²",
     "\u00a0non\u2009breaking\u3000spaces",
     "ALL CAPS HEADLINE",
+    "Many people dream of becoming entrepreneurs, and often the biggest...",
+    "Letting technology do the heavy lifting…",
+    "Wait for it ...",
+    "The storm passed. . .",
+    "“and then…”",
 ]
+
+
+def test_a_line_cut_short_by_an_ellipsis_ends_no_sentence() -> None:
+    lines = ["Many people dream of becoming entrepreneurs, and often the biggest...", "The harbour reopened…"]
+    features = [
+        dict(zip(FEATURE_NAMES, row, strict=True)) for row in page_features(lines, "en", frozenset(), [False] * 2)
+    ]
+    assert [f["ends_sentence"] for f in features] == [0.0, 0.0]
+    assert features[0]["long_no_end"] == 1.0
+    assert page_features(["The harbour reopened on Monday."], "en", frozenset(), [False])[0][2] == 1.0
 
 
 def test_page_features_equal_the_reference_on_tricky_lines() -> None:
@@ -196,3 +221,9 @@ def test_weights_with_a_missing_feature_are_refused() -> None:
     toml += "[context]\n" + "".join(f"{n} = 0.5\n" for n in CONTEXT_FEATURE_NAMES)
     with pytest.raises(ValueError, match="line"):
         load_weights(toml)
+
+
+def test_every_generic_rule_pattern_has_a_bounded_width() -> None:
+    """Lines longer than any pattern can match skip rule matching: one unbounded pattern (a ``+``)
+    would make every long paragraph go through the regexes."""
+    assert RuleMatcher(default_profiles().generic.rules).max_chars is not None
