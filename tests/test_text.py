@@ -74,6 +74,11 @@ def test_generic_rules_drop_chrome_lines_with_their_rule_id(profiles) -> None:
     assert decision_for(found, "© 2024 Example News. All rights reserved.").rule == "legal.copyright"
 
 
+def inside_article(line: str, profiles):
+    """The cleaner's result for ``line`` between the third and fourth paragraphs of an article."""
+    return extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+
+
 @pytest.mark.parametrize(
     "caption",
     [
@@ -85,14 +90,14 @@ def test_generic_rules_drop_chrome_lines_with_their_rule_id(profiles) -> None:
     ],
 )
 def test_a_caption_ending_in_its_picture_credit_is_dropped(profiles, caption: str) -> None:
-    found = extract_text(capture(MENU, PROSE[:3], [caption], PROSE[3:], FOOTER), profiles)
+    found = inside_article(caption, profiles)
     assert kept_texts(found) == PROSE
     assert decision_for(found, caption).rule == "media.caption-credit"
 
 
 def test_a_sentence_about_credit_is_no_picture_credit(profiles) -> None:
     sentence = "The council said the relief would come as a tax credit: fishermen can claim it from April."
-    found = extract_text(capture(MENU, PROSE[:3], [sentence], PROSE[3:], FOOTER), profiles)
+    found = inside_article(sentence, profiles)
     assert sentence in kept_texts(found)
 
 
@@ -110,7 +115,7 @@ def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) ->
 
 
 def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> None:
-    found = extract_text(capture(MENU, PROSE[:3], ["About the new jetty"], PROSE[3:], FOOTER), profiles)
+    found = inside_article("About the new jetty", profiles)
     assert kept_texts(found)[-2:] == PROSE[3:]
     assert decision_for(found, "About the new jetty").rule != "end.footer"
 
@@ -126,7 +131,7 @@ def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> No
     ],
 )
 def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> None:
-    found = extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+    found = inside_article(line, profiles)
     assert kept_texts(found) == PROSE
     assert decision_for(found, line).rule == "promo.newsletter"
 
@@ -142,14 +147,14 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
     ],
 )
 def test_consent_small_print_inside_the_article_is_dropped(profiles, line: str) -> None:
-    found = extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
+    found = inside_article(line, profiles)
     assert kept_texts(found) == PROSE
     assert decision_for(found, line).rule == "legal.consent"
 
 
 def test_an_article_sentence_about_cookies_is_kept(profiles) -> None:
     sentence = "Apps that use cookies or send marketing messages must also follow the new rules, the regulator said."
-    found = extract_text(capture(MENU, PROSE[:3], [sentence], PROSE[3:], FOOTER), profiles)
+    found = inside_article(sentence, profiles)
     assert sentence in kept_texts(found)
 
 
