@@ -520,12 +520,12 @@ def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool])
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into alternations: at most one regex call a line.
+    """All rules of a capture's profiles compiled into alternations: at most two regex calls a line.
 
     The first rule (in order) with a pattern matching the whole line wins. A line whose first
-    character is ASCII is tried against the patterns that can start with that character and those
-    that can start with anything but need a few strings the line contains ("sign up", "all rights
-    reserved"), in one alternation per first character and set of such strings. Other lines are
+    character is ASCII is tried against the patterns that can start with that character (one
+    alternation per character), then, only when it holds one of the strings some patterns need
+    ("sign up", "all rights reserved"), against those patterns (one more). Other lines are
     tried against all patterns at once. Lines longer than SHORT_RULE_CHARS skip the patterns that
     can't match that many characters, and lines longer than any pattern can match are not tried.
     """
@@ -540,7 +540,11 @@ class RuleMatcher:
         self._first = {id(p): _first_chars(p) for p in patterns}
         self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
-        self._boths: dict[tuple[str, bool, int], re.Pattern[str] | None] = {}
+        self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._tails: dict[bool, re.Pattern[str] | None] = {}
+        self._order: dict[int, int] = {}
+        for i, rule in enumerate(self.rules):
+            self._order.setdefault(id(rule), i)
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
@@ -568,26 +572,23 @@ class RuleMatcher:
                 at = low.find(string, starts[i + 1] if i + 1 < len(starts) else len(low))
         return masks
 
-    def _tail_keep(self, guards: int, long: bool) -> Callable[[re.Pattern[str]], bool]:
-        """Whether a pattern can start with any character and a line holding ``guards`` holds its guard."""
-        found = {s for k, s in enumerate(self._guard_strings) if guards >> k & 1}
+    def _head(self, key: str, long: bool) -> re.Pattern[str] | None:
+        """The patterns a line whose first character is ``key`` (ASCII, lower-cased) can match
+        without a guard: those that can start with ``key``, and those that can start with anything
+        but need no guard strings, in rule order (at most two per ASCII character)."""
+        if (key, long) not in self._heads:
+            self._heads[(key, long)] = _alternation(self.rules, lambda p: self._in_head(p, key, long))
+        return self._heads[(key, long)]
 
-        def keep(p: re.Pattern[str]) -> bool:
-            guard = self._guard.get(id(p))
-            return guard is not None and not found.isdisjoint(guard) and (self._long[id(p)] or not long)
-
-        return keep
-
-    def _both(self, key: str, long: bool, guards: int) -> re.Pattern[str] | None:
-        """The patterns a line can match given its first character ``key`` (ASCII, lower-cased):
-        those that can start with ``key``, those that can start with anything but have no guard
-        strings, and those whose guard strings the line holds (``guards``), in rule order."""
-        if (key, long, guards) not in self._boths:
-            tail = self._tail_keep(guards, long) if guards else None
-            self._boths[(key, long, guards)] = _alternation(
-                self.rules, lambda p: self._in_head(p, key, long) or (tail is not None and tail(p))
+    def _guarded(self, long: bool) -> re.Pattern[str] | None:
+        """The patterns that can start with anything but need a guard string, in rule order: tried
+        only on lines that hold some guard string (two alternations in all, whichever strings a
+        line holds: one per combination of strings grew without bound on unseen pages)."""
+        if long not in self._tails:
+            self._tails[long] = _alternation(
+                self.rules, lambda p: self._guard.get(id(p)) is not None and (self._long[id(p)] or not long)
             )
-        return self._boths[(key, long, guards)]
+        return self._tails[long]
 
     def _in_head(self, p: re.Pattern[str], key: str, long: bool) -> bool:
         """Whether ``p`` can start with ``key``, or with anything but has no guard strings (and can
@@ -604,17 +605,28 @@ class RuleMatcher:
             return None
         long = length > SHORT_RULE_CHARS
         first = line[:1]  # ASCII: dispatched on it, lower-cased
-        if first.isascii():
-            key = (first.lower(), long, self._guards_in(line) if guards is None else guards)
-            pattern = self._boths[key] if key in self._boths else self._both(*key)
-        else:
-            pattern = self.long_pattern if long else self.pattern
+        if not first.isascii():
+            return self._rule_of(self.long_pattern if long else self.pattern, line)
+        head = self._rule_of(self._head(first.lower(), long), line)
+        if guards is None:
+            guards = self._guards_in(line)
+        tail = self._rule_of(self._guarded(long), line) if guards else None
+        if head is None or tail is None:
+            return head or tail
+        return min(head, tail, key=lambda rule: self._order[id(rule)])
+
+    def _rule_of(self, pattern: re.Pattern[str] | None, line: str) -> Rule | None:
+        """The first rule of ``pattern`` (an alternation) that matches the whole line."""
         found = pattern.fullmatch(line) if pattern is not None else None
         if found is None:
             return None
         if found.lastgroup:
             return self.rules[int(found.lastgroup[1:])]
         return first_matching_rule(line, self.rules)
+
+    def compiled_alternations(self) -> int:
+        """How many alternations have been compiled so far (bounded whatever the lines)."""
+        return len(self._heads) + len(self._tails)
 
     def forget_lines(self) -> None:
         """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import cleaners.text as text_module
 from cleaners.language import stopwords
-from cleaners.profiles import default_profiles
+from cleaners.profiles import Rule, default_profiles
 from cleaners.text import (
     _CJK_LANGUAGES,
     _DATEISH,
@@ -204,6 +204,30 @@ def test_rule_matcher_equals_first_matching_rule_on_generated_lines(lines: list[
     rules = default_profiles().generic.rules
     matcher = RuleMatcher(rules)
     assert matcher.match_lines(lines) == [first_matching_rule(line, rules) for line in lines]
+
+
+def _rule(rule_id: str, pattern: str) -> Rule:
+    return Rule(rule_id, "drop", rule_id, (re.compile(pattern, re.IGNORECASE),))
+
+
+@pytest.mark.parametrize("guarded_first", [True, False])
+def test_rule_matcher_keeps_rule_order_between_guarded_and_first_character_patterns(guarded_first: bool) -> None:
+    """A pattern that can start anywhere but needs "sign up" and one dispatched on the line's first
+    character both match: the earlier rule wins, whichever kind it is."""
+    guarded, headed = _rule("guarded", r".{0,20}sign up .{0,20}"), _rule("headed", r"get .{0,40}")
+    rules = (guarded, headed) if guarded_first else (headed, guarded)
+    assert RuleMatcher(rules).match("Get the newsletter: sign up now") is rules[0]
+
+
+def test_rule_matcher_compiles_a_bounded_number_of_alternations() -> None:
+    """Lines holding ever new combinations of guard strings compile no new regexes: one
+    alternation per first character and line length class, plus the guarded patterns'."""
+    rules = default_profiles().generic.rules
+    matcher = RuleMatcher(rules)
+    guards = ["sign up ", "newsletter", "cookie", "privacy", "photo", "editor", "writer", "live", "(", "/"]
+    lines = [f"x {a} and {b} here" for a in guards for b in guards] + [f"x {a}" for a in guards]
+    assert matcher.match_lines(lines) == [first_matching_rule(line, rules) for line in lines]
+    assert matcher.compiled_alternations() <= 2
 
 
 # --- weights: kept as data, every feature named -------------------------------------------------
