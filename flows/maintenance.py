@@ -12,7 +12,6 @@ import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaners.modes import cleaner_version
-from flows.parallel import IN_PROCESS, cleaning_pool, in_order, jobs_ahead, submit_batch
+from flows.parallel import IN_PROCESS, batches_in_order, cleaning_pool, jobs_ahead
 from flows.runner import batched, paired
 from schemas.archive import (
     ARCHIVE_COMPRESSION_LEVELS,
@@ -125,8 +124,7 @@ def reprocess(archive: str | os.PathLike[str], *, workers: int = IN_PROCESS) -> 
         )
         with cleaning_pool(workers) as cleaner:
             jobs = (_split_stored(batch, report) for batch in batched(stored_captures(store), REPROCESS_BATCH))
-            submit = lambda job: submit_batch(cleaner, job[0])  # noqa: E731
-            with closing(in_order(jobs, submit, jobs_ahead(workers))) as cleaned:  # an error cancels the queue
+            with batches_in_order(jobs, cleaner, jobs_ahead(workers)) as cleaned:
                 for (to_clean, carried), results in cleaned:
                     writer.add(paired(to_clean, carried, results))
         stats = writer.close()

@@ -9,7 +9,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import cache
 from typing import Any, Generic, Protocol, TypeVar, cast
 
@@ -24,6 +24,8 @@ IN_PROCESS = 0
 #: 36 MB, so a 2-worker run holds up to about 180 MB of batches instead of 108.
 BATCHES_QUEUED_PER_WORKER = 2
 J = TypeVar("J")
+#: A job whose first item is the batch of captures to clean (what follows rides along).
+BatchJob = TypeVar("BatchJob", bound=tuple[list[Capture], Any])
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 #: A worker process is replaced after this many batches (5,000 captures at the backfill's 25 a
@@ -166,6 +168,16 @@ def in_order(jobs: Iterable[J], submit: Callable[[J], Pending[R]], ahead: int) -
     finally:
         for _, future in pending:
             future.cancel()
+
+
+@contextmanager
+def batches_in_order(
+    jobs: Iterable[BatchJob], cleaner: Cleaner, ahead: int
+) -> Iterator[Iterator[tuple[BatchJob, list[CleanResult]]]]:
+    """``in_order`` over jobs whose first item is a batch for ``cleaner``; leaving the block
+    (an error while committing, Ctrl-C) cancels the batches queued but not started."""
+    with closing(in_order(jobs, lambda job: submit_batch(cleaner, job[0]), ahead)) as cleaned:
+        yield cleaned
 
 
 def jobs_ahead(workers: int) -> int:

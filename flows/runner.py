@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
@@ -28,7 +27,7 @@ from flows.batch import (  # noqa: F401 (re-exported)
     fingerprinted,
     paired,
 )
-from flows.parallel import Cleaner, in_order, jobs_ahead, submit_batch
+from flows.parallel import Cleaner, batches_in_order, jobs_ahead
 from flows.sources import InputFile, SourceOptions, SourceStats, discover, read_input
 from schemas.archive import ArchiveIndex, ArchiveStore, ArchiveWriter, fault_point, new_run_id
 from schemas.records import Capture, Quarantined
@@ -253,8 +252,7 @@ class IngestRun:
         """``process`` every batch, with batches queued for each of ``cleaner``'s workers while
         this process reads and commits; batches are committed in input order."""
         jobs = (self.split_known(batch) for batch in batches)
-        submit = lambda job: submit_batch(cleaner, job[0])  # noqa: E731
-        with closing(in_order(jobs, submit, jobs_ahead(cleaner.workers))) as cleaned:  # an error cancels the queue
+        with batches_in_order(jobs, cleaner, jobs_ahead(cleaner.workers)) as cleaned:
             for (to_clean, rejected), results in cleaned:
                 fault_point("cleaned")
                 self.commit(paired(to_clean, rejected, results))

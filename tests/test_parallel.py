@@ -17,7 +17,15 @@ from conftest import ARTICLE_HTML
 from lxml import html as lxml_html
 
 from flows.batch import CleanResult, clean_batch
-from flows.parallel import IN_PROCESS, _malloc_trim, cleaning_pool, finished, in_order, release_free_memory
+from flows.parallel import (
+    IN_PROCESS,
+    _malloc_trim,
+    batches_in_order,
+    cleaning_pool,
+    finished,
+    in_order,
+    release_free_memory,
+)
 from flows.runner import IngestRun, batched
 from schemas.archive import read_table
 from schemas.records import Capture, Quarantined
@@ -88,6 +96,46 @@ def test_a_consumer_that_stops_cancels_the_jobs_not_yet_started() -> None:
                 raise RuntimeError("commit failed")
         release.set()
     assert started[0] == 0 and set(started) <= {0, 1}  # jobs 2-4, queued, were cancelled
+
+
+class _ThreadCleaner:
+    """A cleaner whose batches run one at a time on a thread; each records its start and, past
+    the first, waits for ``release``."""
+
+    workers = 1
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self.started: list[str] = []
+        self.release = threading.Event()
+
+    def __call__(self, captures: list[Capture]) -> list[CleanResult]:
+        return self.submit(captures).result()
+
+    def submit(self, captures: list[Capture]) -> Future[list[CleanResult]]:
+        return self.pool.submit(self._clean, captures)
+
+    def _clean(self, captures: list[Capture]) -> list[CleanResult]:
+        self.started.append(captures[0].source)
+        if len(self.started) > 1:
+            self.release.wait(60)
+        return []
+
+
+def test_leaving_batches_in_order_cancels_the_queued_batches() -> None:
+    """The window is closed by the ``with`` block itself, even while the caller still holds the
+    iterator (so no garbage collection can be what cancels the queue)."""
+    jobs = [([capture], "carried") for capture in _captures(6)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        cleaner = _ThreadCleaner(pool)
+        with pytest.raises(RuntimeError, match="commit failed"), batches_in_order(jobs, cleaner, ahead=4) as cleaned:
+            held = cleaned
+            for (_batch, carried), results in cleaned:
+                assert (carried, results) == ("carried", [])
+                raise RuntimeError("commit failed")
+        cleaner.release.set()
+    assert held.gi_frame is None  # closed: the window's ``finally`` ran
+    assert cleaner.started[0] == "page0.html" and set(cleaner.started) <= {"page0.html", "page1.html"}
 
 
 def test_every_worker_cleans_when_batches_are_queued() -> None:
