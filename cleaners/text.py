@@ -520,14 +520,15 @@ def _alternation(rules: Sequence[Rule], keep: Callable[[re.Pattern[str]], bool])
 
 
 class RuleMatcher:
-    """All rules of a capture's profiles compiled into alternations: at most two regex calls a line.
+    """All rules of a capture's profiles compiled into a bounded set of alternations.
 
     The first rule (in order) with a pattern matching the whole line wins. A line whose first
     character is ASCII is tried against the patterns that can start with that character (one
-    alternation per character), then, only when it holds one of the strings some patterns need
-    ("sign up", "all rights reserved"), against those patterns (one more). Other lines are
-    tried against all patterns at once. Lines longer than SHORT_RULE_CHARS skip the patterns that
-    can't match that many characters, and lines longer than any pattern can match are not tried.
+    alternation per character), then, for each of the strings some patterns need ("sign up",
+    "all rights reserved") that it holds, against those patterns (one alternation per string).
+    Other lines are tried against all patterns at once. Lines longer than SHORT_RULE_CHARS skip
+    the patterns that can't match that many characters, and lines longer than any pattern can
+    match are not tried.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -541,7 +542,7 @@ class RuleMatcher:
         self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
         self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
-        self._tails: dict[bool, re.Pattern[str] | None] = {}
+        self._tails: dict[tuple[int, bool], re.Pattern[str] | None] = {}
         self._order: dict[int, int] = {}
         for i, rule in enumerate(self.rules):
             self._order.setdefault(id(rule), i)
@@ -580,15 +581,17 @@ class RuleMatcher:
             self._heads[(key, long)] = _alternation(self.rules, lambda p: self._in_head(p, key, long))
         return self._heads[(key, long)]
 
-    def _guarded(self, long: bool) -> re.Pattern[str] | None:
-        """The patterns that can start with anything but need a guard string, in rule order: tried
-        only on lines that hold some guard string (two alternations in all, whichever strings a
-        line holds: one per combination of strings grew without bound on unseen pages)."""
-        if long not in self._tails:
-            self._tails[long] = _alternation(
-                self.rules, lambda p: self._guard.get(id(p)) is not None and (self._long[id(p)] or not long)
+    def _guarded(self, string: int, long: bool) -> re.Pattern[str] | None:
+        """The patterns that can start with anything but need guard string number ``string``, in
+        rule order: tried only on lines holding that string (one alternation per string, not per
+        combination of strings a line holds: those grew without bound on unseen pages)."""
+        if (string, long) not in self._tails:
+            needed = self._guard_strings[string]
+            self._tails[(string, long)] = _alternation(
+                self.rules,
+                lambda p: needed in (self._guard.get(id(p)) or ()) and (self._long[id(p)] or not long),
             )
-        return self._tails[long]
+        return self._tails[(string, long)]
 
     def _in_head(self, p: re.Pattern[str], key: str, long: bool) -> bool:
         """Whether ``p`` can start with ``key``, or with anything but has no guard strings (and can
@@ -607,13 +610,16 @@ class RuleMatcher:
         first = line[:1]  # ASCII: dispatched on it, lower-cased
         if not first.isascii():
             return self._rule_of(self.long_pattern if long else self.pattern, line)
-        head = self._rule_of(self._head(first.lower(), long), line)
+        found = self._rule_of(self._head(first.lower(), long), line)
         if guards is None:
             guards = self._guards_in(line)
-        tail = self._rule_of(self._guarded(long), line) if guards else None
-        if head is None or tail is None:
-            return head or tail
-        return min(head, tail, key=lambda rule: self._order[id(rule)])
+        string = 0
+        while guards:
+            if guards & 1 and (rule := self._rule_of(self._guarded(string, long), line)) is not None:
+                found = rule if found is None else min(found, rule, key=lambda r: self._order[id(r)])
+            guards >>= 1
+            string += 1
+        return found
 
     def _rule_of(self, pattern: re.Pattern[str] | None, line: str) -> Rule | None:
         """The first rule of ``pattern`` (an alternation) that matches the whole line."""
