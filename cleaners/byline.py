@@ -75,6 +75,12 @@ def _other_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(data["not_names"]), frozenset(data["credentials"])
 
 
+@lru_cache(maxsize=1)
+def _legal_forms() -> frozenset[str]:
+    """Company legal forms ("Inc", "LLC", "GmbH") from ``cleaners/data/byline_words.toml``."""
+    return frozenset(_data("byline_words.toml")["legal_forms"])
+
+
 def _phrase_pattern(phrase: str) -> str:
     """A lead-in phrase of the data file as a pattern: spaces match any run, a final ":" may follow
     one, and a phrase ending in a word ends at a word boundary ("By" is no lead-in of "Byron")."""
@@ -261,7 +267,8 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
 
     From author markup any capitalised name that is not a person is one (the site crediting
     itself, a company blog); in plain text only a name with an organisation or unit word, or the
-    site's own name. Handles, e-mails, URLs, times and page chrome ("Full Bio") are not.
+    site's own name. Handles, e-mails, URLs, times, page chrome ("Full Bio") and a company named
+    with its legal form ("Acme Inc", the business behind the site, not a writer) are not.
     """
     part = _TAIL.split(part, maxsplit=1)[0].strip(" ,:;-–—|'\"“”.©®™")
     words = part.split()
@@ -274,6 +281,8 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
         return None
     titles, organisation_words = _name_words()
     lowered_words = [w.lower().strip(".,:") for w in words]
+    if lowered_words[-1] in _legal_forms():
+        return None  # "Acme Dentistry PC", "Acme Inc.": the business that owns the site, not who wrote
     paired_titles = any(a in titles and b in titles for a, b in pairwise(lowered_words))
     if lowered_words[0] in titles - _UNIT_WORDS or lowered_words[0] in _SUFFIXES or paired_titles:
         return None  # "Head of Marketing", "Webmaster", "Staff Writer Jane Doe": a job, not who wrote it

@@ -69,7 +69,8 @@ def date_from_htmldate(
     ``page`` is the HTML or its parsed tree (htmldate copies a tree before pruning it, and
     reusing the tree saves a second parse of the page). The page's markup is searched first; its
     free text (htmldate's extensive search, about five times the cost) only if that finds nothing
-    and ``free_text`` allows it.
+    and ``free_text`` allows it. A January 1st is no date found: htmldate gives a bare year (the
+    footer's "© 2025") as that day, and a page's copyright year is not its publication day.
     """
     from htmldate import find_date
 
@@ -80,9 +81,14 @@ def date_from_htmldate(
             )
         except (ValueError, TypeError, RecursionError):
             return None
-        if found:
+        if found and not _year_only(found):
             return found
     return None
+
+
+def _year_only(day: str) -> bool:
+    """htmldate's year-only guess: a copyright or footer year it returns as January 1st."""
+    return day[5:10] == "01-01"
 
 
 def _agreed_day(

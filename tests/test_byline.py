@@ -128,6 +128,15 @@ def test_organisation_named_as_author_is_a_credit_not_a_person() -> None:
     )
 
 
+def test_a_company_named_with_its_legal_form_is_no_credit() -> None:
+    """ "Acme Dentistry PC" is the business behind the site, not who wrote the article."""
+    for raw in ("Acme Dentistry PC", "Blue Widget Inc.", "Acme Holdings GmbH"):
+        parsed = names_from_list([raw])
+        assert (parsed.authors, parsed.credits) == ((), ())
+    assert parse_byline("By Acme Marketing LLC").credits == ()
+    assert parse_byline("By Acme Marketing").credits == ("Acme Marketing",)
+
+
 def test_site_crediting_itself_is_a_credit() -> None:
     assert names_from_list(["Swoogo"], host="swoogo.com").credits == ("Swoogo",)
     assert names_from_list(["Swoogo"], host="swoogo.com").authors == ()

@@ -120,6 +120,19 @@ def test_free_text_search_is_skipped_when_asked() -> None:
     assert find_dates(None, None, None, None, PAGE, None, free_text=False).published == "2021-03-03"
 
 
+def test_a_copyright_year_is_no_publication_day() -> None:
+    """htmldate gives the footer's "© 2019" as 2019-01-01: no date, and no match for a declared one."""
+    footer = (
+        "<html><body><article><p>Text without any date, long enough to be read as an article.</p></article>"
+        "<footer><p>Copyright &copy; 2019 Example Inc. All rights reserved.</p></footer></body></html>"
+    )
+    assert find_dates(None, None, None, None, footer, None).published is None
+    declared = find_dates(None, "2020-03-09", None, None, footer, None)
+    assert (declared.published, declared.published_source) == ("2020-03-09", "meta")
+    dated = find_dates(None, None, None, None, footer, "https://example.com/2018/05/04/story")
+    assert dated.published == "2018-05-04"  # htmldate reads the URL too
+
+
 def test_two_sources_agreeing_on_a_day_outweigh_the_first_one() -> None:
     # the <meta> date and the visible "Published" label agree; htmldate alone reads 2021-03-03
     alone = find_dates(None, "2020-03-09", None, None, PAGE, None)
