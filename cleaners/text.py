@@ -217,8 +217,9 @@ SHORT_RULE_CHARS = 80
 #: for at most RULE_CACHE_SIZE distinct lines per profile pair.
 RULE_CACHE_MAX_CHARS = 120
 RULE_CACHE_SIZE = 50_000
-#: A hard-wrapped line is joined to the next one only if it has at least this many words.
-WRAP_MIN_WORDS = 5
+#: A hard-wrapped line is joined to the next one only if it has at least this many words (a narrow
+#: column or fact box wraps after three).
+WRAP_MIN_WORDS = 3
 
 
 class Line(NamedTuple):

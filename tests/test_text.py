@@ -279,6 +279,16 @@ def test_continues_sentence_needs_a_broken_sentence() -> None:
     assert [u.text for u in units] == ["A line that ends with the next one."]
 
 
+def test_narrow_column_of_three_word_lines_is_joined() -> None:
+    # A narrow column (a fact box, an infographic's caption) wraps after three or four words.
+    stop = frozenset({"the", "of", "to", "in"})
+    assert continues_sentence("ages 5 to", "19 had cavities", stop) is False  # a digit starts no word
+    assert continues_sentence("oral cancer were", "diagnosed in the", stop)
+    lines = [Line(1, "Most adults have"), Line(2, "had at least one"), Line(3, "cavity by age 40.")]
+    units = join_wrapped(lines, [None, None, None], stop)
+    assert [u.text for u in units] == ["Most adults have had at least one cavity by age 40."]
+
+
 def test_two_column_rendering_is_split_into_columns() -> None:
     lines = [
         Line(1, "The harbour reopened to fishing boats on Monday.          Archive"),
