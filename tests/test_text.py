@@ -233,6 +233,15 @@ def test_article_split_by_an_inline_promo_box_is_kept_on_both_sides(profiles) ->
     assert decision_for(found, "Related Stories").rule == "aside.related"
 
 
+@pytest.mark.parametrize("heading", ["Table of Contents", "In this article", "Inhaltsverzeichnis"])
+def test_a_table_of_contents_inside_the_article_is_dropped_with_its_entries(profiles, heading: str) -> None:
+    entries = ["Repairs to the breakwater", "What the fishermen lost", "The council's vote"]
+    found = extract_text(capture(MENU, PROSE[:1], [heading, *entries], PROSE[1:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE  # the intro above the contents is kept too
+    assert decision_for(found, heading).rule == "nav.contents"
+    assert not any(decision_for(found, entry).keep for entry in entries)
+
+
 def test_comment_section_ends_the_article(profiles) -> None:
     comments = [
         "Comments (2)",
