@@ -255,6 +255,23 @@ def test_comment_section_ends_the_article(profiles) -> None:
     assert decision_for(found, "Comments (2)").rule == "end.comments"
 
 
+def test_a_newsletter_platforms_discussion_heading_ends_the_article(profiles) -> None:
+    thread = [
+        "Discussion about this post",
+        "I walked past the harbour yesterday and the new jetty looks great, well done to the crews.",
+        "The fees should have been waived from the start, it is the least the council could do.",
+    ]
+    found = extract_text(capture(MENU, PROSE, thread, FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, "Discussion about this post").rule == "end.comments"
+
+
+def test_a_read_full_review_button_inside_the_article_is_dropped(profiles) -> None:
+    found = inside_article("Read Full Review", profiles)
+    assert decision_for(found, "Read Full Review").rule == "promo.call-to-action"
+    assert kept_texts(found) == PROSE
+
+
 # --- hard-wrapped lines and columns ----------------------------------------------------------
 
 
