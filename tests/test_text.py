@@ -137,6 +137,26 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Email (required)", "promo.newsletter"),
+        ("This field is for validation purposes and should be left unchanged.", "promo.newsletter"),
+        ("Link copied!", "social.follow"),
+        ("Save this story", "social.follow"),
+        ("Flag as Inappropriate", "social.follow"),
+        ("Search for:", "nav.account"),
+        ("Back to Blog", "nav.pager"),
+        ("Get in touch", "promo.call-to-action"),
+        ("Enjoyed this piece? We need your help to keep publishing.", "promo.call-to-action"),
+    ],
+)
+def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
+    found = inside_article(line, profiles)
+    assert decision_for(found, line).rule == rule
+    assert kept_texts(found) == PROSE
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "By signing up you agree to our Terms of Use and Privacy Policy and to receive our emails.",
