@@ -262,6 +262,18 @@ def test_a_table_of_contents_inside_the_article_is_dropped_with_its_entries(prof
     assert not any(decision_for(found, entry).keep for entry in entries)
 
 
+def test_a_run_of_ruled_chrome_keeps_the_block_from_spanning_a_bio_after_it(profiles) -> None:
+    chrome = ["Share on Facebook", "Share on Twitter", "Share on LinkedIn", "Print this article", "Email this article"]
+    chrome += ["Follow us on Instagram", "Sign In", "Subscribe"]
+    bio = [
+        "Jane Doe",
+        "Jane Doe is a screenwriter from New York who has written about film, television and the sea for many years.",
+        "She lives by the harbour with her two dogs and a boat she is still repairing.",
+    ]
+    found = extract_text(capture(MENU, PROSE[:3], chrome, bio, FOOTER), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
 def test_comment_section_ends_the_article(profiles) -> None:
     comments = [
         "Comments (2)",
