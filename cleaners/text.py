@@ -177,6 +177,10 @@ BLOCK_SHIFT = 0.0
 BLOCK_LENGTH_POWER = 0.5
 #: Cost of an ``aside`` heading ("Related", "Read more") inside the block, in score units.
 ASIDE_PENALTY = 5.0
+#: ...and a line a ``drop`` rule matched (a share button, a form label) this much: a run of chrome
+#: between the article and text after it (a bio, a sidebar) keeps the block from spanning it.
+DROP_PENALTY = 3.0
+_RULED_COST = {"aside": ASIDE_PENALTY, "drop": DROP_PENALTY}
 #: Lines after an ``aside`` heading that are dropped as its items, at most (see ``aside_items``).
 ASIDE_MAX_ITEMS = 8
 #: A comment thread (or dated teaser list) is THREAD_MIN_HEADERS short dated lines after the
@@ -217,8 +221,9 @@ SHORT_RULE_CHARS = 80
 #: for at most RULE_CACHE_SIZE distinct lines per profile pair.
 RULE_CACHE_MAX_CHARS = 120
 RULE_CACHE_SIZE = 50_000
-#: A hard-wrapped line is joined to the next one only if it has at least this many words.
-WRAP_MIN_WORDS = 5
+#: A hard-wrapped line is joined to the next one only if it has at least this many words (a narrow
+#: column or fact box wraps after three).
+WRAP_MIN_WORDS = 3
 
 
 class Line(NamedTuple):
@@ -1218,7 +1223,7 @@ def _block_values(page: Page, log_odds: np.ndarray) -> np.ndarray:
 
 
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
-    """The best block of a page under per-line log-odds (rules: transparent, boundary or penalty).
+    """The best block of a page under per-line log-odds (rules: a boundary or a penalty).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
@@ -1231,7 +1236,7 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
     boundaries = [False] * len(scores)
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
-        scores[i] = -ASIDE_PENALTY if action == "aside" else None
+        scores[i] = -_RULED_COST[action] if action in _RULED_COST else None
     if thread_start is not None and thread_start < len(boundaries):
         boundaries[thread_start] = True
     return best_block(scores, boundaries)

@@ -137,6 +137,26 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Email (required)", "promo.newsletter"),
+        ("This field is for validation purposes and should be left unchanged.", "promo.newsletter"),
+        ("Link copied!", "social.follow"),
+        ("Save this story", "social.follow"),
+        ("Flag as Inappropriate", "social.follow"),
+        ("Search for:", "nav.account"),
+        ("Back to Blog", "nav.pager"),
+        ("Get in touch", "promo.call-to-action"),
+        ("Enjoyed this piece? We need your help to keep publishing.", "promo.call-to-action"),
+    ],
+)
+def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
+    found = inside_article(line, profiles)
+    assert decision_for(found, line).rule == rule
+    assert kept_texts(found) == PROSE
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "By signing up you agree to our Terms of Use and Privacy Policy and to receive our emails.",
@@ -233,6 +253,27 @@ def test_article_split_by_an_inline_promo_box_is_kept_on_both_sides(profiles) ->
     assert decision_for(found, "Related Stories").rule == "aside.related"
 
 
+@pytest.mark.parametrize("heading", ["Table of Contents", "In this article", "Inhaltsverzeichnis"])
+def test_a_table_of_contents_inside_the_article_is_dropped_with_its_entries(profiles, heading: str) -> None:
+    entries = ["Repairs to the breakwater", "What the fishermen lost", "The council's vote"]
+    found = extract_text(capture(MENU, PROSE[:1], [heading, *entries], PROSE[1:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE  # the intro above the contents is kept too
+    assert decision_for(found, heading).rule == "nav.contents"
+    assert not any(decision_for(found, entry).keep for entry in entries)
+
+
+def test_a_run_of_ruled_chrome_keeps_the_block_from_spanning_a_bio_after_it(profiles) -> None:
+    chrome = ["Share on Facebook", "Share on Twitter", "Share on LinkedIn", "Print this article", "Email this article"]
+    chrome += ["Follow us on Instagram", "Sign In", "Subscribe"]
+    bio = [
+        "Jane Doe",
+        "Jane Doe is a screenwriter from New York who has written about film, television and the sea for many years.",
+        "She lives by the harbour with her two dogs and a boat she is still repairing.",
+    ]
+    found = extract_text(capture(MENU, PROSE[:3], chrome, bio, FOOTER), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
 def test_comment_section_ends_the_article(profiles) -> None:
     comments = [
         "Comments (2)",
@@ -244,6 +285,23 @@ def test_comment_section_ends_the_article(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, comments, FOOTER), profiles)
     assert kept_texts(found) == PROSE
     assert decision_for(found, "Comments (2)").rule == "end.comments"
+
+
+def test_a_newsletter_platforms_discussion_heading_ends_the_article(profiles) -> None:
+    thread = [
+        "Discussion about this post",
+        "I walked past the harbour yesterday and the new jetty looks great, well done to the crews.",
+        "The fees should have been waived from the start, it is the least the council could do.",
+    ]
+    found = extract_text(capture(MENU, PROSE, thread, FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, "Discussion about this post").rule == "end.comments"
+
+
+def test_a_read_full_review_button_inside_the_article_is_dropped(profiles) -> None:
+    found = inside_article("Read Full Review", profiles)
+    assert decision_for(found, "Read Full Review").rule == "promo.call-to-action"
+    assert kept_texts(found) == PROSE
 
 
 # --- hard-wrapped lines and columns ----------------------------------------------------------
@@ -277,6 +335,16 @@ def test_continues_sentence_needs_a_broken_sentence() -> None:
     assert not continues_sentence("Harbour News", "reopening today", stop)  # too short to be wrapped prose
     units = join_wrapped([Line(1, "A line that ends with the"), Line(2, "next one.")], [None, None], stop)
     assert [u.text for u in units] == ["A line that ends with the next one."]
+
+
+def test_narrow_column_of_three_word_lines_is_joined() -> None:
+    # A narrow column (a fact box, an infographic's caption) wraps after three or four words.
+    stop = frozenset({"the", "of", "to", "in"})
+    assert continues_sentence("ages 5 to", "19 had cavities", stop) is False  # a digit starts no word
+    assert continues_sentence("oral cancer were", "diagnosed in the", stop)
+    lines = [Line(1, "Most adults have"), Line(2, "had at least one"), Line(3, "cavity by age 40.")]
+    units = join_wrapped(lines, [None, None, None], stop)
+    assert [u.text for u in units] == ["Most adults have had at least one cavity by age 40."]
 
 
 def test_two_column_rendering_is_split_into_columns() -> None:
