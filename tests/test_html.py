@@ -109,6 +109,8 @@ def test_page_without_text_is_rejected() -> None:
         "Email Jane Doe at jdoe@example.com or follow her @janedoe.",
         "Products are chosen by our editors. Purchases made through our links may earn us a commission.",
         "This post contains affiliate links: if you buy through them, we may earn a small commission.",
+        "This slideshow requires JavaScript.",
+        "Related news",
     ],
 )
 def test_chrome_lines(line: str) -> None:
