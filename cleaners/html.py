@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -64,6 +64,24 @@ QUICK_SCREEN_RATIO = 1.5
 #: Where trafilatura finds fewer words than this, readability-lxml is asked without the quick
 #: port's screen (the port often fails on the same pages; nothing found means nothing to lose).
 NOTHING_FOUND_WORDS = 50
+#: Blocks the extractor dropped inside the article (a listicle's items, a guide's lists, tables
+#: and subheadings) are put back: leaf blocks lying between two kept paragraphs that are found
+#: in the page, in the order kept, inside the lowest element holding them all. Only where at
+#: least RECOVER_MIN_ANCHORS kept paragraphs, holding RECOVER_MIN_ANCHORED of the kept words, are
+#: found; a block is skipped when more than RECOVER_MAX_LINK_SHARE of its words are link text,
+#: or RECOVER_SEEN_SHARE of its text is kept already (trafilatura splits and joins blocks).
+RECOVER_MIN_ANCHORS = 3
+RECOVER_MIN_ANCHORED = 0.6
+RECOVER_MAX_LINK_SHARE = 0.5
+RECOVER_SEEN_SHARE = 0.5
+#: Characters per shingle when telling whether a block's text is kept already (any script).
+SEEN_SHINGLE = 12
+_LEAF_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "blockquote", "pre")
+#: Elements whose blocks are never put back: code, media and captions, page furniture.
+_NOT_PROSE_TAGS = frozenset(
+    {"pre", "code", "figure", "figcaption", "aside", "nav", "footer", "header", "form", "button", "label"}
+    | {"script", "style", "noscript", "template", "select", "iframe", "svg"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +109,9 @@ class ChromeRules:
     #: against the patterns that can start with its first character and match its length (one
     #: alternation of every pattern cost about 30 µs a line, most lines being prose).
     matcher: RuleMatcher
+    #: The file's ``skip_block_classes``: a class or id naming page furniture (a caption, a
+    #: share bar, a newsletter box); blocks inside such an element are never put back.
+    skip_classes: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +123,8 @@ def chrome_rules() -> ChromeRules:
         Rule(f"html_chrome.{number}", "drop", "a page-chrome line shape", (re.compile(line, re.IGNORECASE),))
         for number, line in enumerate(data["drop_lines"], start=1)
     ]
-    return ChromeRules(RuleMatcher(rules))
+    skip = re.compile("|".join(f"(?:{word})" for word in data["skip_block_classes"]), re.IGNORECASE)
+    return ChromeRules(RuleMatcher(rules), skip)
 
 
 _PARSERS = threading.local()
@@ -221,6 +243,89 @@ def _article_body(metadata: PageMetadata, paragraphs: list[str]) -> list[str] | 
     if _words(candidate) < ARTICLE_BODY_MIN_RATIO * _words(paragraphs):
         return None
     return candidate if _covers(body, paragraphs) >= ARTICLE_BODY_MIN_COVER else None
+
+
+def _leaf_blocks(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The page's block elements (paragraphs, list items, headings, cells) holding no other block."""
+    return [el for el in tree.iter(*_LEAF_TAGS) if next(el.iterdescendants(*_LEAF_TAGS), None) is None]
+
+
+def _anchors(paragraphs: list[str], folded_blocks: list[str]) -> list[tuple[int, int]]:
+    """(paragraph, block) pairs: each paragraph found as the text of a block after the last one found."""
+    where: dict[str, list[int]] = {}
+    for number, folded in enumerate(folded_blocks):
+        if folded:
+            where.setdefault(folded, []).append(number)
+    found: list[tuple[int, int]] = []
+    for number, paragraph in enumerate(paragraphs):
+        later = [b for b in where.get(_fold(paragraph), ()) if not found or b > found[-1][1]]
+        if later:
+            found.append((number, later[0]))
+    return found
+
+
+def _lowest_common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElement | None:
+    common: list[lxml_html.HtmlElement] | None = None
+    for element in elements:
+        chain = list(element.iterancestors())
+        common = chain if common is None else [a for a in common if a in set(chain)]
+    return common[0] if common else None
+
+
+def _is_furniture(block: lxml_html.HtmlElement, container: lxml_html.HtmlElement, skip: re.Pattern[str]) -> bool:
+    """A block inside code, a caption, page furniture or a hidden element (up to the container)."""
+    if any(True for _ in block.iterdescendants("code", "script", "style")):
+        return True
+    element: lxml_html.HtmlElement | None = block
+    while element is not None and element is not container:
+        style = (element.get("style") or "").replace(" ", "").lower()
+        hidden = element.get("hidden") is not None or element.get("aria-hidden") == "true"
+        if element.tag in _NOT_PROSE_TAGS or hidden or "display:none" in style or "visibility:hidden" in style:
+            return True
+        if skip.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            return True
+        element = element.getparent()
+    return False
+
+
+def _seen(text: str, kept: str, shingles: set[str]) -> bool:
+    """Whether ``text`` (word characters only, any script) is kept already: whole, or mostly."""
+    flat = "".join(_WORD.findall(text.lower()))
+    if flat in kept:
+        return True
+    probes = [flat[k : k + SEEN_SHINGLE] for k in range(0, max(len(flat) - SEEN_SHINGLE + 1, 1), 4)]
+    return sum(probe in shingles for probe in probes) >= RECOVER_SEEN_SHARE * len(probes)
+
+
+def _link_share(block: lxml_html.HtmlElement, words: int) -> float:
+    return sum(len(_WORD.findall(a.text_content())) for a in block.iter("a")) / max(words, 1)
+
+
+def recover_dropped_blocks(paragraphs: list[str], tree: lxml_html.HtmlElement) -> list[str]:
+    """The body with the blocks the extractor dropped between two of its paragraphs put back."""
+    if len(paragraphs) < RECOVER_MIN_ANCHORS:
+        return paragraphs
+    blocks = _leaf_blocks(tree)
+    anchors = _anchors(paragraphs, [_fold(block.text_content()) for block in blocks])
+    anchored = sum(len(_WORD.findall(paragraphs[p])) for p, _ in anchors)
+    if len(anchors) < RECOVER_MIN_ANCHORS or anchored < RECOVER_MIN_ANCHORED * _words(paragraphs):
+        return paragraphs
+    container = _lowest_common_ancestor([blocks[b] for _, b in anchors])
+    if container is None:
+        return paragraphs
+    flat = "".join(_WORD.findall(" ".join(paragraphs).lower()))
+    shingles = {flat[k : k + SEEN_SHINGLE] for k in range(len(flat) - SEEN_SHINGLE + 1)}
+    skip = chrome_rules().skip_classes
+    inserts: dict[int, list[str]] = {}
+    for (paragraph, start), (_, end) in pairwise(anchors):
+        for block in blocks[start + 1 : end]:
+            text = _squash(" ".join(block.itertext()))
+            words = len(_WORD.findall(text))
+            if not words or _seen(text, flat, shingles) or _link_share(block, words) > RECOVER_MAX_LINK_SHARE:
+                continue
+            if not _is_furniture(block, container, skip):
+                inserts.setdefault(paragraph, []).append(text)
+    return [line for number, p in enumerate(paragraphs) for line in (p, *inserts.get(number, ()))]
 
 
 def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -344,7 +449,7 @@ def extract_body(
     base = max(_words(default), _words(precise))
     screened = page_words > SECOND_OPINION_RATIO * base * PRECISION_MIN_KEPT
     second = second_opinion(html, tree, base) if screened else []
-    body = choose_body(default, precise, second)
+    body = recover_dropped_blocks(choose_body(default, precise, second), tree)
     return clean_lines(body, link_texts(tree))
 
 

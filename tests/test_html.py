@@ -19,6 +19,7 @@ from cleaners.html import (
     extract_html,
     is_chrome_line,
     parse_tree,
+    recover_dropped_blocks,
     second_opinion,
     trafilatura_paragraphs,
 )
@@ -108,6 +109,8 @@ def test_page_without_text_is_rejected() -> None:
         "Email Jane Doe at jdoe@example.com or follow her @janedoe.",
         "Products are chosen by our editors. Purchases made through our links may earn us a commission.",
         "This post contains affiliate links: if you buy through them, we may earn a small commission.",
+        "This slideshow requires JavaScript.",
+        "Related news",
     ],
 )
 def test_chrome_lines(line: str) -> None:
@@ -214,6 +217,40 @@ def test_headline_repeated_as_first_paragraph_is_dropped() -> None:
     assert found.title == "Council approves bridge"
     assert drop_repeated_headline(["Council approves bridge!", *PROSE], ("Council Approves Bridge", None)) == PROSE
     assert drop_repeated_headline(PROSE, ("Council approves bridge", "Other")) == PROSE
+
+
+LISTICLE_ITEMS = [
+    "Agi's Counter",
+    "An all-day cafe and pastry shop with a menu of deli classics from the owner's grandmothers.",
+    "Alta Calidad",
+    "Creative Mexican cooking, from the queso fundido with chorizo to the short rib tacos.",
+]
+
+
+def _listicle(items: str) -> HtmlElement:
+    intro, middle, end = (f"<p>{p}</p>" for p in PROSE)
+    return parse_tree(
+        f"<html><body><article>{intro}{middle}<div class='cards'>{items}</div>{end}</article>"
+        "<footer><p>Copyright 2024 The Daily Example, all rights reserved by the owners.</p></footer></body></html>"
+    )
+
+
+def test_list_items_the_extractor_dropped_between_its_paragraphs_are_put_back() -> None:
+    names, notes = LISTICLE_ITEMS[::2], LISTICLE_ITEMS[1::2]
+    items = "".join(f"<h3>{a}</h3><div class='excerpt'><p>{b}</p></div>" for a, b in zip(names, notes, strict=True))
+    assert recover_dropped_blocks(PROSE, _listicle(items)) == [*PROSE[:2], *LISTICLE_ITEMS, PROSE[2]]
+    assert recover_dropped_blocks(PROSE[:2], _listicle(items)) == PROSE[:2]  # too few anchors to place them
+
+
+def test_furniture_code_and_kept_text_are_not_put_back() -> None:
+    furniture = (
+        "<figure><figcaption>The bridge at dusk, seen from the eastern bank of the river.</figcaption></figure>"
+        "<div class='share-bar'><p>Share this story with your friends and family on social media.</p></div>"
+        "<ul><li><a href='/a'>Mayor unveils plan for new downtown transit hub</a></li></ul>"
+        "<pre>git commit -m 'fix the bridge'</pre><p style='display: none'>A hidden duplicate teaser.</p>"
+        f"<p>{PROSE[0]}</p>"
+    )
+    assert recover_dropped_blocks(PROSE, _listicle(furniture)) == PROSE
 
 
 def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
