@@ -52,6 +52,7 @@ import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
 from schemas.arrow import CURRENT_SCHEMAS, check_readable, schema_version, to_table
+from schemas.compact import KeySet, RevisionIndex
 from schemas.fingerprint import SimhashIndex, simhash
 from schemas.records import ArticleRecord, Capture, Quarantined, capture_row, content_hash
 
@@ -276,13 +277,14 @@ def _key(*parts: str) -> bytes:
 @dataclass
 class ArchiveIndex:
     """What the archive already holds, for dedup: capture ids, article contents, revisions,
-    SimHashes. Refreshed file by file; each file is read once (a few columns only)."""
+    SimHashes. Refreshed file by file; each file is read once (a few columns only). Held in
+    compact structures (``schemas.compact``): about 200 bytes an archived article, not 950."""
 
     store: ArchiveStore
     tables: tuple[str, ...] = TABLES
-    capture_keys: set[bytes] = field(default_factory=set)
-    content_keys: set[bytes] = field(default_factory=set)
-    revisions: dict[str, int] = field(default_factory=dict)
+    capture_keys: KeySet = field(default_factory=KeySet)
+    content_keys: KeySet = field(default_factory=KeySet)
+    revisions: RevisionIndex = field(default_factory=RevisionIndex)
     near: SimhashIndex = field(default_factory=SimhashIndex)
     files_seen: set[str] = field(default_factory=set)
 
@@ -320,12 +322,16 @@ class ArchiveIndex:
     def add_capture(self, capture_id: str) -> None:
         self.capture_keys.add(_key(capture_id))
 
+    def revision_of(self, article_id: str) -> int:
+        """The highest revision of the article archived so far (0: none)."""
+        return self.revisions.get(_key(article_id))
+
     def knows_content(self, article_id: str, content: str) -> bool:
         return _key(article_id, content) in self.content_keys
 
     def add_article(self, article_id: str, content: str, revision: int, fingerprint: int | None) -> None:
         self.content_keys.add(_key(article_id, content))
-        self.revisions[article_id] = max(revision, self.revisions.get(article_id, 0))
+        self.revisions.record(_key(article_id), revision)
         if fingerprint is not None:
             self.near.add(fingerprint, article_id)
 
@@ -451,7 +457,7 @@ class ArchiveWriter:
     def _place(self, record: ArticleRecord, stats: CommitStats) -> ArticleRecord:
         """Give a new article its revision, fingerprint and near-duplicate link; index it."""
         fingerprint = record.simhash if record.simhash is not None else simhash(record.body)
-        revision = self.index.revisions.get(record.article_id, 0) + 1
+        revision = self.index.revision_of(record.article_id) + 1
         near = self.index.near.find(fingerprint, exclude=record.article_id)
         stats.revisions += revision > 1
         stats.near_duplicates += near is not None

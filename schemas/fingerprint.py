@@ -14,6 +14,8 @@ import zlib
 
 import numpy as np
 
+from schemas.compact import MERGE_AT
+
 _WORD = re.compile(r"\w+")
 SHINGLE_WORDS = 3
 #: Bodies at most this many bits apart are near-duplicates.
@@ -56,30 +58,73 @@ def hamming(a: int, b: int) -> int:
 
 
 class SimhashIndex:
-    """Finds a stored SimHash within NEAR_DUPLICATE_BITS of a query without a full scan.
+    """Finds the earliest-added stored SimHash within NEAR_DUPLICATE_BITS of a query without a
+    full scan.
 
     Pigeonhole: two 64-bit values at most k bits apart agree exactly on at least one of k + 1
     blocks, so each value is filed under its k + 1 blocks and only those buckets are checked.
+    Values are merged ``merge_at`` at a time into numpy arrays (the values, their keys as UTF-8
+    bytes, and per block the rows sorted by that block's bits: about 50 bytes an entry plus its
+    key's bytes, against about 570 in dicts of tuples); the latest, not yet merged, are compared
+    all at once (one vectorised pass over at most ``merge_at`` values, where Python loops over
+    dict buckets took 0.7 ms a query at 100,000 entries). Keys are strings not ending in NUL
+    (article ids).
     """
 
     BLOCKS = _BLOCKS
 
-    def __init__(self) -> None:
-        self._buckets: list[dict[int, list[tuple[int, str]]]] = [{} for _ in range(self.BLOCKS)]
+    def __init__(self, merge_at: int = MERGE_AT) -> None:
+        self._merge_at = merge_at
+        self._values = np.empty(0, dtype=np.uint64)
+        self._keys = np.empty(0, dtype="S1")
+        self._rows = [np.empty(0, dtype=np.int32) for _ in range(self.BLOCKS)]
+        self._sorted_blocks = [np.empty(0, dtype=np.uint16) for _ in range(self.BLOCKS)]
+        self._recent_values = np.empty(merge_at, dtype=np.uint64)
+        self._recent_keys: list[str] = []
 
     @staticmethod
     def _blocks(value: int) -> list[int]:
         unsigned = value & _MASK64
         return [(unsigned >> low) & ((1 << (high - low)) - 1) for low, high in _BLOCK_BOUNDS]
 
+    def __len__(self) -> int:
+        return len(self._values) + len(self._recent_keys)
+
     def add(self, value: int, key: str) -> None:
-        for bucket, block in zip(self._buckets, self._blocks(value), strict=True):
-            bucket.setdefault(block, []).append((value, key))
+        self._recent_values[len(self._recent_keys)] = value & _MASK64
+        self._recent_keys.append(key)
+        if len(self._recent_keys) >= self._merge_at:
+            self._merge()
 
     def find(self, value: int, *, exclude: str | None = None) -> str | None:
-        """The key of the first stored value near ``value`` (other than ``exclude``), if any."""
-        for bucket, block in zip(self._buckets, self._blocks(value), strict=True):
-            for stored, key in bucket.get(block, ()):
-                if key != exclude and hamming(stored, value) <= NEAR_DUPLICATE_BITS:
+        """The key of the earliest-added stored value near ``value`` (other than ``exclude``), if any."""
+        unsigned = np.uint64(value & _MASK64)
+        if len(self._values):
+            rows = np.concatenate([self._bucket(number, block) for number, block in enumerate(self._blocks(value))])
+            near = rows[np.bitwise_count(self._values[rows] ^ unsigned) <= NEAR_DUPLICATE_BITS]
+            for row in np.unique(near):  # ascending: the order the values were added
+                if (key := self._keys[row].decode()) != exclude:
                     return key
+        recent = self._recent_values[: len(self._recent_keys)]
+        for row in np.flatnonzero(np.bitwise_count(recent ^ unsigned) <= NEAR_DUPLICATE_BITS):
+            if (key := self._recent_keys[row]) != exclude:
+                return key
         return None
+
+    def _bucket(self, number: int, block: int) -> np.ndarray:
+        """The merged rows whose block ``number`` is ``block``."""
+        blocks, typed = self._sorted_blocks[number], np.uint16(block)  # a Python int would copy the array to int64
+        low, high = blocks.searchsorted(typed, "left"), blocks.searchsorted(typed, "right")
+        return self._rows[number][low:high]
+
+    def _merge(self) -> None:
+        """Move the recent values into the arrays and re-sort each block's rows."""
+        count = len(self._recent_keys)
+        self._values = np.concatenate([self._values, self._recent_values[:count]])
+        self._keys = np.concatenate([self._keys, np.array([key.encode() for key in self._recent_keys], dtype=bytes)])
+        for number, (low, high) in enumerate(_BLOCK_BOUNDS):
+            blocks = ((self._values >> np.uint64(low)) & np.uint64((1 << (high - low)) - 1)).astype(np.uint16)
+            order = np.argsort(blocks, kind="stable")
+            self._rows[number] = order.astype(np.int32)
+            self._sorted_blocks[number] = blocks[order]
+        self._recent_keys = []
