@@ -274,28 +274,31 @@ def test_a_run_of_ruled_chrome_keeps_the_block_from_spanning_a_bio_after_it(prof
     assert kept_texts(found) == PROSE[:3]
 
 
-def test_comment_section_ends_the_article(profiles) -> None:
-    comments = [
-        "Comments (2)",
-        "Alex on May 3, 2024 at 4:47 pm said:",
-        "I walked past the harbour yesterday and the new jetty looks great, well done to the crews who built it.",
-        "Sam on May 3, 2024 at 5:10 pm said:",
-        "The fees should have been waived from the start, it is the least the council could do for them.",
-    ]
-    found = extract_text(capture(MENU, PROSE, comments, FOOTER), profiles)
+@pytest.mark.parametrize(
+    ("opening", "thread"),
+    [
+        (
+            "Comments (2)",
+            [
+                "Alex on May 3, 2024 at 4:47 pm said:",
+                "I walked past the harbour yesterday and the new jetty looks great, well done to its builders.",
+                "Sam on May 3, 2024 at 5:10 pm said:",
+                "The fees should have been waived from the start, it is the least the council could do for them.",
+            ],
+        ),
+        (  # a newsletter platform's thread heading
+            "Discussion about this post",
+            [
+                "I walked past the harbour yesterday and the new jetty looks great, well done to the crews.",
+                "The fees should have been waived from the start, it is the least the council could do.",
+            ],
+        ),
+    ],
+)
+def test_a_comment_section_ends_the_article(opening: str, thread: list[str], profiles) -> None:
+    found = extract_text(capture(MENU, PROSE, [opening, *thread], FOOTER), profiles)
     assert kept_texts(found) == PROSE
-    assert decision_for(found, "Comments (2)").rule == "end.comments"
-
-
-def test_a_newsletter_platforms_discussion_heading_ends_the_article(profiles) -> None:
-    thread = [
-        "Discussion about this post",
-        "I walked past the harbour yesterday and the new jetty looks great, well done to the crews.",
-        "The fees should have been waived from the start, it is the least the council could do.",
-    ]
-    found = extract_text(capture(MENU, PROSE, thread, FOOTER), profiles)
-    assert kept_texts(found) == PROSE
-    assert decision_for(found, "Discussion about this post").rule == "end.comments"
+    assert decision_for(found, opening).rule == "end.comments"
 
 
 def test_a_read_full_review_button_inside_the_article_is_dropped(profiles) -> None:
