@@ -49,7 +49,8 @@ def main() -> None:
     args = parser.parse_args()
     sets = {name: load(name) for name in ("articles", "wcxb-dev")}
     # The first round warms up tables, profiles and the rule alternations a long run compiles once
-    # (a bounded set); it is printed too, so that a cost paid on every unseen page cannot hide there.
+    # (a bounded set); it is printed too, so that a cost paid on every unseen page cannot hide
+    # there unnoticed (it also holds one-time start-up: loading profiles, models, matchers).
     first = {name: one_round(captures) for name, captures in sets.items()}
     if args.profile:
         profiler = cProfile.Profile()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dateutil import parser as date_parser
+from lxml import etree
 from lxml.html import HtmlElement
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$|\.)")
@@ -81,14 +82,25 @@ def date_from_htmldate(
             )
         except (ValueError, TypeError, RecursionError):
             return None
-        if found and not _year_only(found):
+        if found and not _year_only(found, page):
             return found
     return None
 
 
-def _year_only(day: str) -> bool:
-    """htmldate's year-only guess: a copyright or footer year it returns as January 1st."""
-    return day[5:10] == "01-01"
+def _year_only(day: str, page: str | HtmlElement) -> bool:
+    """htmldate's year-only guess: a January 1st (how it returns a copyright or footer year) that
+    the page never writes as a full date ("2025-01-01", "01/01/2025", "January 1, 2025", "1 Jan
+    2025"), so a story of New Year's Day keeps its date."""
+    if day[5:10] != "01-01":
+        return False
+    year = re.escape(day[:4])
+    written = re.compile(
+        rf"{year}[-/.]0?1[-/.]0?1(?!\d)|(?<!\d)0?1[-/.]0?1[-/.]{year}"
+        rf"|jan(?:uary|\.)? 0?1(?:st)?,? {year}|(?<!\d)0?1(?:st)? jan(?:uary|\.)?,? {year}",
+        re.IGNORECASE,
+    )
+    html = page if isinstance(page, str) else etree.tostring(page, encoding="unicode")
+    return written.search(html) is None
 
 
 def _agreed_day(

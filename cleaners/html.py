@@ -6,6 +6,7 @@ import copy
 import re
 import threading
 import tomllib
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -258,18 +259,17 @@ def _anchors(paragraphs: list[str], folded_blocks: list[str]) -> list[tuple[int,
             where.setdefault(folded, []).append(number)
     found: list[tuple[int, int]] = []
     for number, paragraph in enumerate(paragraphs):
-        later = [b for b in where.get(_fold(paragraph), ()) if not found or b > found[-1][1]]
-        if later:
-            found.append((number, later[0]))
+        places = where.get(_fold(paragraph), ())
+        after = bisect_right(places, found[-1][1]) if found else 0
+        if after < len(places):
+            found.append((number, places[after]))
     return found
 
 
-def _lowest_common_ancestor(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElement | None:
-    common: list[lxml_html.HtmlElement] | None = None
-    for element in elements:
-        chain = list(element.iterancestors())
-        common = chain if common is None else [a for a in common if a in set(chain)]
-    return common[0] if common else None
+def _lowest_common_ancestor(first: lxml_html.HtmlElement, last: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The innermost element holding both (for elements in page order, it holds all between them)."""
+    above_last = set(last.iterancestors())
+    return next((a for a in first.iterancestors() if a in above_last), None)
 
 
 def _is_furniture(block: lxml_html.HtmlElement, container: lxml_html.HtmlElement, skip: re.Pattern[str]) -> bool:
@@ -288,13 +288,39 @@ def _is_furniture(block: lxml_html.HtmlElement, container: lxml_html.HtmlElement
     return False
 
 
-def _seen(text: str, kept: str, shingles: set[str]) -> bool:
-    """Whether ``text`` (word characters only, any script) is kept already: whole, or mostly."""
-    flat = "".join(_WORD.findall(text.lower()))
-    if flat in kept:
-        return True
-    probes = [flat[k : k + SEEN_SHINGLE] for k in range(0, max(len(flat) - SEEN_SHINGLE + 1, 1), 4)]
+def _seen(text: str, kept: str, kept_words: str, shingles: set[str]) -> bool:
+    """Whether ``text`` is kept already, mostly: half of its SEEN_SHINGLE-character pieces (word
+    characters only, so in any script) are pieces of the kept text. A text shorter than one piece
+    must be there whole: as words (``kept_words``, folded and space-padded) when it has spaces,
+    so that a heading "Cons" is not found in "considered"; as characters in unspaced scripts."""
+    words = _WORD.findall(text.lower())
+    flat = "".join(words)
+    if len(flat) < SEEN_SHINGLE:
+        return f" {' '.join(words)} " in kept_words if len(words) > 1 or flat.isascii() else flat in kept
+    probes = [flat[k : k + SEEN_SHINGLE] for k in range(0, len(flat) - SEEN_SHINGLE + 1, 4)]
     return sum(probe in shingles for probe in probes) >= RECOVER_SEEN_SHARE * len(probes)
+
+
+def _inline_text(block: lxml_html.HtmlElement) -> str:
+    """A block's text as a reader sees it: inline elements' texts joined where they stand (no
+    space inside "Agi<em>'s</em>"), a space where a ``<br>`` breaks the line."""
+    if block.find(".//br") is None:
+        return _squash("".join(block.itertext()))
+    pieces: list[str] = []
+    _inline_pieces(block, pieces)
+    return _squash("".join(pieces))
+
+
+def _inline_pieces(element: lxml_html.HtmlElement, out: list[str]) -> None:
+    if element.tag == "br":
+        out.append(" ")
+    if element.text:
+        out.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            _inline_pieces(child, out)
+        if child.tail:
+            out.append(child.tail)
 
 
 def _link_share(block: lxml_html.HtmlElement, words: int) -> float:
@@ -310,18 +336,23 @@ def recover_dropped_blocks(paragraphs: list[str], tree: lxml_html.HtmlElement) -
     anchored = sum(len(_WORD.findall(paragraphs[p])) for p, _ in anchors)
     if len(anchors) < RECOVER_MIN_ANCHORS or anchored < RECOVER_MIN_ANCHORED * _words(paragraphs):
         return paragraphs
-    container = _lowest_common_ancestor([blocks[b] for _, b in anchors])
+    container = _lowest_common_ancestor(blocks[anchors[0][1]], blocks[anchors[-1][1]])
     if container is None:
         return paragraphs
-    flat = "".join(_WORD.findall(" ".join(paragraphs).lower()))
+    words = _WORD.findall(" ".join(paragraphs).lower())
+    flat, kept_words = "".join(words), f" {' '.join(words)} "
     shingles = {flat[k : k + SEEN_SHINGLE] for k in range(len(flat) - SEEN_SHINGLE + 1)}
     skip = chrome_rules().skip_classes
     inserts: dict[int, list[str]] = {}
     for (paragraph, start), (_, end) in pairwise(anchors):
         for block in blocks[start + 1 : end]:
-            text = _squash(" ".join(block.itertext()))
+            text = _inline_text(block)
             words = len(_WORD.findall(text))
-            if not words or _seen(text, flat, shingles) or _link_share(block, words) > RECOVER_MAX_LINK_SHARE:
+            if (
+                not words
+                or _seen(text, flat, kept_words, shingles)
+                or _link_share(block, words) > RECOVER_MAX_LINK_SHARE
+            ):
                 continue
             if not _is_furniture(block, container, skip):
                 inserts.setdefault(paragraph, []).append(text)

@@ -30,6 +30,11 @@ An ``end`` rule may say ``comments = true``: the line opens a comment section ("
 a few lines after it and the text before it weighs enough to be an article, the thread after it
 is cut off; an opening line alone (a "3 Comments" link under an excerpt) cuts nothing.
 
+A ``drop`` line costs the text cleaner's block search a little (a run of share buttons or form
+labels between the article and a bio keeps the block from spanning both); a ``drop`` rule may say
+``inline = true`` for chrome that publishers set inside articles (ad slots, picture credits): its
+lines cost nothing, so an ad between two paragraphs does not split the article.
+
 ``generic.toml`` holds the rules that apply to every capture; a site profile adds its own when
 the capture's host or enough of its signature lines match.
 """
@@ -63,6 +68,7 @@ class Rule:
     reason: str
     patterns: tuple[re.Pattern[str], ...]
     comments: bool = False  # an ``end`` rule that opens a comment section (see the module doc)
+    inline: bool = False  # a ``drop`` rule for chrome set inside articles (see the module doc)
 
     def matches(self, line: str) -> bool:
         return any(p.fullmatch(line) for p in self.patterns)
@@ -136,7 +142,11 @@ def _compile_rule(raw: dict, profile_id: str) -> Rule:  # type: ignore[type-arg]
     comments = raw.get("comments", False)
     if not isinstance(comments, bool) or (comments and action != "end"):
         raise ProfileError(f"profile {profile_id!r}: rule {rule_id!r}: comments must be a boolean, on an end rule")
-    return Rule(id=rule_id, action=action, reason=raw.get("reason", rule_id), patterns=patterns, comments=comments)
+    inline = raw.get("inline", False)
+    if not isinstance(inline, bool) or (inline and action != "drop"):
+        raise ProfileError(f"profile {profile_id!r}: rule {rule_id!r}: inline must be a boolean, on a drop rule")
+    reason = raw.get("reason", rule_id)
+    return Rule(id=rule_id, action=action, reason=reason, patterns=patterns, comments=comments, inline=inline)
 
 
 def parse_profile(data: dict) -> Profile:  # type: ignore[type-arg]

@@ -179,6 +179,7 @@ BLOCK_LENGTH_POWER = 0.5
 ASIDE_PENALTY = 5.0
 #: ...and a line a ``drop`` rule matched (a share button, a form label) this much: a run of chrome
 #: between the article and text after it (a bio, a sidebar) keeps the block from spanning it.
+#: Lines of ``inline`` drop rules (ad slots, picture credits: set inside articles) cost nothing.
 DROP_PENALTY = 3.0
 _RULED_COST = {"aside": ASIDE_PENALTY, "drop": DROP_PENALTY}
 #: Lines after an ``aside`` heading that are dropped as its items, at most (see ``aside_items``).
@@ -291,6 +292,11 @@ class Page:
     def ruled(self) -> tuple[tuple[int, str], ...]:
         """(index, action) of the units a profile rule matched."""
         return tuple([(i, u.rule.action) for i, u in enumerate(self.units) if u.rule is not None])
+
+    @cached_property
+    def inline_ruled(self) -> frozenset[int]:
+        """Indexes of the units an ``inline`` drop rule matched (chrome set inside articles)."""
+        return frozenset(i for i, u in enumerate(self.units) if u.rule is not None and u.rule.inline)
 
     @cached_property
     def unruled(self) -> np.ndarray:
@@ -1223,7 +1229,8 @@ def _block_values(page: Page, log_odds: np.ndarray) -> np.ndarray:
 
 
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
-    """The best block of a page under per-line log-odds (rules: a boundary or a penalty).
+    """The best block of a page under per-line log-odds (rules: a boundary, a penalty, or nothing:
+    bylines and ``inline`` drop rules).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
@@ -1234,9 +1241,10 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
     scores: list[float | None] = values.tolist()
     boundaries = [False] * len(scores)
+    inline = page.inline_ruled
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
-        scores[i] = -_RULED_COST[action] if action in _RULED_COST else None
+        scores[i] = -_RULED_COST[action] if action in _RULED_COST and i not in inline else None
     if thread_start is not None and thread_start < len(boundaries):
         boundaries[thread_start] = True
     return best_block(scores, boundaries)

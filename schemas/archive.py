@@ -278,7 +278,7 @@ def _key(*parts: str) -> bytes:
 class ArchiveIndex:
     """What the archive already holds, for dedup: capture ids, article contents, revisions,
     SimHashes. Refreshed file by file; each file is read once (a few columns only). Held in
-    compact structures (``schemas.compact``): about 200 bytes an archived article, not 950."""
+    compact structures (``schemas.compact``): about 220-270 bytes an archived article, not 780."""
 
     store: ArchiveStore
     tables: tuple[str, ...] = TABLES

@@ -118,13 +118,18 @@ class SimhashIndex:
         return self._rows[number][low:high]
 
     def _merge(self) -> None:
-        """Move the recent values into the arrays and re-sort each block's rows."""
-        count = len(self._recent_keys)
-        self._values = np.concatenate([self._values, self._recent_values[:count]])
+        """Move the recent values into the arrays, each block's new rows inserted where their block
+        value sorts (one pass over the arrays, not a re-sort)."""
+        count, first_row = len(self._recent_keys), len(self._values)
+        fresh = self._recent_values[:count].copy()
+        self._values = np.concatenate([self._values, fresh])
         self._keys = np.concatenate([self._keys, np.array([key.encode() for key in self._recent_keys], dtype=bytes)])
+        rows = np.arange(first_row, first_row + count, dtype=np.int32)
         for number, (low, high) in enumerate(_BLOCK_BOUNDS):
-            blocks = ((self._values >> np.uint64(low)) & np.uint64((1 << (high - low)) - 1)).astype(np.uint16)
+            blocks = ((fresh >> np.uint64(low)) & np.uint64((1 << (high - low)) - 1)).astype(np.uint16)
             order = np.argsort(blocks, kind="stable")
-            self._rows[number] = order.astype(np.int32)
-            self._sorted_blocks[number] = blocks[order]
+            # after the rows already there with the same block value: each bucket stays in the order added
+            at = self._sorted_blocks[number].searchsorted(blocks[order], "right")
+            self._sorted_blocks[number] = np.insert(self._sorted_blocks[number], at, blocks[order])
+            self._rows[number] = np.insert(self._rows[number], at, rows[order])
         self._recent_keys = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from cleaners.core import parse_published
 from cleaners.dates import date_from_url, find_dates, normalise_date
 
@@ -131,6 +133,19 @@ def test_a_copyright_year_is_no_publication_day() -> None:
     assert (declared.published, declared.published_source) == ("2020-03-09", "meta")
     dated = find_dates(None, None, None, None, footer, "https://example.com/2018/05/04/story")
     assert dated.published == "2018-05-04"  # htmldate reads the URL too
+
+
+@pytest.mark.parametrize(
+    "shown",
+    ['<time datetime="2019-01-01T09:00:00Z">New Year\'s Day</time>', "<p class='date'>January 1, 2019</p>"],
+)
+def test_a_story_of_new_years_day_keeps_its_date(shown: str) -> None:
+    """A January 1st the page writes out in full is a real day, not a copyright year."""
+    page = (
+        f"<html><body><article>{shown}<p>Text about the first swim of the year, long enough to be an article.</p>"
+        "</article><footer><p>Copyright &copy; 2019 Example Inc.</p></footer></body></html>"
+    )
+    assert (find_dates(None, None, None, None, page, None).published or "")[:10] == "2019-01-01"
 
 
 def test_two_sources_agreeing_on_a_day_outweigh_the_first_one() -> None:

@@ -242,6 +242,40 @@ def test_list_items_the_extractor_dropped_between_its_paragraphs_are_put_back() 
     assert recover_dropped_blocks(PROSE[:2], _listicle(items)) == PROSE[:2]  # too few anchors to place them
 
 
+def test_put_back_blocks_keep_inline_markup_inside_words_and_sentences() -> None:
+    """A link or emphasis inside a word or before a comma adds no space; a line break does."""
+    items = (
+        "<h3>Agi<em>'s</em> Counter</h3>"
+        "<p>The <a href='/c'>council</a>'s vote, <b>Wash</b>ington said, was close.</p>"
+        "<p>Open daily<br>from nine until late</p>"
+    )
+    recovered = recover_dropped_blocks(PROSE, _listicle(items))
+    assert recovered[2:5] == [
+        "Agi's Counter",
+        "The council's vote, Washington said, was close.",
+        "Open daily from nine until late",
+    ]
+
+
+def test_a_short_heading_is_not_taken_for_part_of_a_longer_kept_word() -> None:
+    """ "Cons" is not kept already because the kept text says "considered"; "bridge" (a kept word) is."""
+    paragraphs = [*PROSE[:2], "Engineers considered three designs before this one.", PROSE[2]]
+    page = parse_tree(
+        "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs[:3])
+        + "<h3>Cons</h3><h3>bridge</h3>" + f"<p>{PROSE[2]}</p></article></body></html>"
+    )  # fmt: skip
+    assert recover_dropped_blocks(paragraphs, page) == [*paragraphs[:3], "Cons", PROSE[2]]
+
+
+def test_nothing_is_put_back_when_too_few_paragraphs_are_found_in_the_page() -> None:
+    """Four kept paragraphs holding 90 % of the words in two found as blocks of the page: two
+    anchors are too few to place the items between them by."""
+    paragraphs = [*PROSE[:2], "Not in the page.", "Nor this."]
+    names = "".join(f"<h3>{name}</h3>" for name in LISTICLE_ITEMS[::2])
+    page = parse_tree(f"<html><body><article><p>{PROSE[0]}</p>{names}<p>{PROSE[1]}</p></article></body></html>")
+    assert recover_dropped_blocks(paragraphs, page) == paragraphs
+
+
 def test_furniture_code_and_kept_text_are_not_put_back() -> None:
     furniture = (
         "<figure><figcaption>The bridge at dusk, seen from the eastern bank of the river.</figcaption></figure>"

@@ -275,6 +275,27 @@ def test_a_run_of_ruled_chrome_keeps_the_block_from_spanning_a_bio_after_it(prof
 
 
 @pytest.mark.parametrize(
+    "slots",
+    [
+        ["Advertisement", "Story continues below advertisement", "Advertisement"],  # ad slot before the last paragraph
+        ["Photo: Sam Roe/Harbour Times", "Advertisement", "Advertisement"],
+    ],
+)
+def test_ad_slots_and_picture_credits_inside_the_article_do_not_split_it(slots: list[str], profiles) -> None:
+    """Publishers set ads and picture credits between paragraphs: their lines (``inline`` drop rules)
+    cost the block search nothing, unlike a run of share buttons after the article."""
+    found = extract_text(capture(MENU, PROSE[:4], slots, PROSE[4:], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+
+
+def test_a_short_paragraph_between_ad_slots_of_a_short_article_is_kept(profiles) -> None:
+    short = "The mayor said she was relieved."
+    slots = ["Advertisement", "Story continues below advertisement", short, "Advertisement"]
+    found = extract_text(capture(MENU, PROSE[:1], slots, PROSE[1:2], FOOTER), profiles)
+    assert kept_texts(found) == [PROSE[0], short, PROSE[1]]
+
+
+@pytest.mark.parametrize(
     ("opening", "thread"),
     [
         (
@@ -559,6 +580,15 @@ def test_only_an_end_rule_may_open_a_comment_section() -> None:
     assert parse_profile({"id": "x", "rules": [rule]}).rules[0].comments
     with pytest.raises(ProfileError):
         parse_profile({"id": "x", "rules": [{**rule, "action": "drop"}]})
+
+
+def test_only_a_drop_rule_may_be_inline() -> None:
+    from cleaners.profiles import ProfileError, parse_profile
+
+    rule = {"id": "x.ad", "action": "drop", "inline": True, "patterns": ["advertisement"]}
+    assert parse_profile({"id": "x", "rules": [rule]}).rules[0].inline
+    with pytest.raises(ProfileError, match="inline"):
+        parse_profile({"id": "x", "rules": [{**rule, "action": "aside"}]})
 
 
 STANDINGS = [
