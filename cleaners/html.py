@@ -26,7 +26,14 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 from cleaners.byline import Byline, is_unit_credit, names_from_list, parse_byline
 from cleaners.dates import find_dates
 from cleaners.errors import Rejected
-from cleaners.metadata import PageMetadata, byline_candidates, choose_title, extract_metadata, unescape_html
+from cleaners.metadata import (
+    PageMetadata,
+    byline_candidates,
+    choose_title,
+    extract_metadata,
+    text_pieces,
+    unescape_html,
+)
 from cleaners.modes import ExtractionMode
 from cleaners.profiles import Rule, default_profiles
 from cleaners.text import RuleMatcher, rule_matcher
@@ -301,26 +308,17 @@ def _seen(text: str, kept: str, kept_words: str, shingles: set[str]) -> bool:
     return sum(probe in shingles for probe in probes) >= RECOVER_SEEN_SHARE * len(probes)
 
 
+_LINE_BREAKS = frozenset({"br"})
+
+
 def _inline_text(block: lxml_html.HtmlElement) -> str:
     """A block's text as a reader sees it: inline elements' texts joined where they stand (no
     space inside "Agi<em>'s</em>"), a space where a ``<br>`` breaks the line."""
     if block.find(".//br") is None:
         return _squash("".join(block.itertext()))
     pieces: list[str] = []
-    _inline_pieces(block, pieces)
+    text_pieces(block, pieces, _LINE_BREAKS, " ")
     return _squash("".join(pieces))
-
-
-def _inline_pieces(element: lxml_html.HtmlElement, out: list[str]) -> None:
-    if element.tag == "br":
-        out.append(" ")
-    if element.text:
-        out.append(element.text)
-    for child in element:
-        if isinstance(child.tag, str):
-            _inline_pieces(child, out)
-        if child.tail:
-            out.append(child.tail)
 
 
 def _link_share(block: lxml_html.HtmlElement, words: int) -> float:

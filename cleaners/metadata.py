@@ -265,26 +265,30 @@ _BLOCK_TAGS = frozenset(
 _BLOCK_BREAK = "\x00"
 
 
-def _block_pieces(element: lxml_html.HtmlElement, out: list[str]) -> None:
-    block = element.tag in _BLOCK_TAGS
+def text_pieces(
+    element: lxml_html.HtmlElement, out: list[str], breaks: frozenset[str] = _BLOCK_TAGS, mark: str = _BLOCK_BREAK
+) -> None:
+    """An element's texts in document order (not scripts' and styles'), ``mark`` before and
+    after each element whose tag is in ``breaks``."""
+    block = element.tag in breaks
     if block:
-        out.append(_BLOCK_BREAK)
+        out.append(mark)
     if element.text and element.tag not in _NOT_TEXT:
         out.append(element.text)
     for child in element:
         if isinstance(child.tag, str):
-            _block_pieces(child, out)
+            text_pieces(child, out, breaks, mark)
         if child.tail:
             out.append(child.tail)
     if block:
-        out.append(_BLOCK_BREAK)
+        out.append(mark)
 
 
 def _block_text(element: lxml_html.HtmlElement) -> str:
     """Element text with " | " where block elements meet ("By" / "Jane Doe" / "Staff writer" in
     three <div>s), and a space between inline pieces ("<span>By</span><a>Jane Doe</a>")."""
     out: list[str] = []
-    _block_pieces(element, out)
+    text_pieces(element, out)
     lines = (" ".join(line.split()) for line in " ".join(out).split(_BLOCK_BREAK))
     return " | ".join(line for line in lines if line)
 
