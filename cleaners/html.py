@@ -337,8 +337,8 @@ def recover_dropped_blocks(paragraphs: list[str], tree: lxml_html.HtmlElement) -
     container = _lowest_common_ancestor(blocks[anchors[0][1]], blocks[anchors[-1][1]])
     if container is None:
         return paragraphs
-    words = _WORD.findall(" ".join(paragraphs).lower())
-    flat, kept_words = "".join(words), f" {' '.join(words)} "
+    kept_list = _WORD.findall(" ".join(paragraphs).lower())
+    flat, kept_words = "".join(kept_list), f" {' '.join(kept_list)} "
     shingles = {flat[k : k + SEEN_SHINGLE] for k in range(len(flat) - SEEN_SHINGLE + 1)}
     skip = chrome_rules().skip_classes
     inserts: dict[int, list[str]] = {}

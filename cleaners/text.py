@@ -294,11 +294,6 @@ class Page:
         return tuple([(i, u.rule.action) for i, u in enumerate(self.units) if u.rule is not None])
 
     @cached_property
-    def inline_ruled(self) -> frozenset[int]:
-        """Indexes of the units an ``inline`` drop rule matched (chrome set inside articles)."""
-        return frozenset(i for i, u in enumerate(self.units) if u.rule is not None and u.rule.inline)
-
-    @cached_property
     def unruled(self) -> np.ndarray:
         """True for each unit no profile rule matched."""
         unruled = np.ones(len(self.units), dtype=bool)
@@ -554,9 +549,6 @@ class RuleMatcher:
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
         self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
         self._tails: dict[tuple[int, bool], re.Pattern[str] | None] = {}
-        self._order: dict[int, int] = {}
-        for i, rule in enumerate(self.rules):
-            self._order.setdefault(id(rule), i)
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
         self._cache: dict[str, Rule | None] = {}
@@ -620,26 +612,27 @@ class RuleMatcher:
         long = length > SHORT_RULE_CHARS
         first = line[:1]  # ASCII: dispatched on it, lower-cased
         if not first.isascii():
-            return self._rule_of(self.long_pattern if long else self.pattern, line)
-        found = self._rule_of(self._head(first.lower(), long), line)
+            found = self._first_rule(self.long_pattern if long else self.pattern, line)
+            return None if found is None else self.rules[found]
+        found = self._first_rule(self._head(first.lower(), long), line)
         if guards is None:
             guards = self._guards_in(line)
         string = 0
         while guards:
-            if guards & 1 and (rule := self._rule_of(self._guarded(string, long), line)) is not None:
-                found = rule if found is None else min(found, rule, key=lambda r: self._order[id(r)])
+            if guards & 1 and (guarded := self._first_rule(self._guarded(string, long), line)) is not None:
+                found = guarded if found is None else min(found, guarded)  # the earliest rule wins
             guards >>= 1
             string += 1
-        return found
+        return None if found is None else self.rules[found]
 
-    def _rule_of(self, pattern: re.Pattern[str] | None, line: str) -> Rule | None:
-        """The first rule of ``pattern`` (an alternation) that matches the whole line."""
+    def _first_rule(self, pattern: re.Pattern[str] | None, line: str) -> int | None:
+        """The index of the first rule of ``pattern`` (an alternation) that matches the whole line."""
         found = pattern.fullmatch(line) if pattern is not None else None
         if found is None:
             return None
         if found.lastgroup:
-            return self.rules[int(found.lastgroup[1:])]
-        return first_matching_rule(line, self.rules)
+            return int(found.lastgroup[1:])
+        return self.rules.index(first_matching_rule(line, self.rules))  # type: ignore[arg-type]
 
     def compiled_alternations(self) -> int:
         """How many alternations have been compiled so far (bounded whatever the lines)."""
@@ -1228,6 +1221,12 @@ def _block_values(page: Page, log_odds: np.ndarray) -> np.ndarray:
     return (log_odds + BLOCK_SHIFT) * page.block_weights
 
 
+def _block_cost(rule: Rule | None) -> float | None:
+    """What a ruled line costs the block search: ``aside`` and ``drop`` lines a penalty, other
+    rules' lines (and ``inline`` drop rules', chrome set inside articles) nothing."""
+    return None if rule is None or rule.inline else _RULED_COST.get(rule.action)
+
+
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
     """The best block of a page under per-line log-odds (rules: a boundary, a penalty, or nothing:
     bylines and ``inline`` drop rules).
@@ -1241,10 +1240,10 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
     scores: list[float | None] = values.tolist()
     boundaries = [False] * len(scores)
-    inline = page.inline_ruled
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
-        scores[i] = -_RULED_COST[action] if action in _RULED_COST and i not in inline else None
+        cost = _block_cost(page.units[i].rule)
+        scores[i] = None if cost is None else -cost
     if thread_start is not None and thread_start < len(boundaries):
         boundaries[thread_start] = True
     return best_block(scores, boundaries)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 import zlib
+from typing import TypeVar
 
 import numpy as np
 
 from schemas.compact import MERGE_AT
+
+T = TypeVar("T", int, np.ndarray)
 
 _WORD = re.compile(r"\w+")
 SHINGLE_WORDS = 3
@@ -57,6 +60,11 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & _MASK64).bit_count()
 
 
+def _block(value: T, low: int, high: int) -> T:
+    """Bits ``low`` to ``high`` of an unsigned value, or of each value of a uint64 array."""
+    return (value >> low) & ((1 << (high - low)) - 1)
+
+
 class SimhashIndex:
     """Finds the earliest-added stored SimHash within NEAR_DUPLICATE_BITS of a query without a
     full scan.
@@ -85,7 +93,7 @@ class SimhashIndex:
     @staticmethod
     def _blocks(value: int) -> list[int]:
         unsigned = value & _MASK64
-        return [(unsigned >> low) & ((1 << (high - low)) - 1) for low, high in _BLOCK_BOUNDS]
+        return [_block(unsigned, low, high) for low, high in _BLOCK_BOUNDS]
 
     def __len__(self) -> int:
         return len(self._values) + len(self._recent_keys)
@@ -126,7 +134,7 @@ class SimhashIndex:
         self._keys = np.concatenate([self._keys, np.array([key.encode() for key in self._recent_keys], dtype=bytes)])
         rows = np.arange(first_row, first_row + count, dtype=np.int32)
         for number, (low, high) in enumerate(_BLOCK_BOUNDS):
-            blocks = ((fresh >> np.uint64(low)) & np.uint64((1 << (high - low)) - 1)).astype(np.uint16)
+            blocks = _block(fresh, low, high).astype(np.uint16)
             order = np.argsort(blocks, kind="stable")
             # after the rows already there with the same block value: each bucket stays in the order added
             at = self._sorted_blocks[number].searchsorted(blocks[order], "right")
