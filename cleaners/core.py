@@ -79,13 +79,13 @@ def parse_published(value: str | None, captured_at: datetime) -> datetime | None
 
 
 def _extract(capture: Capture, profiles: ProfileSet, mode: ExtractionMode) -> Extracted:
-    if not capture.raw.strip():
+    if not capture.raw or capture.raw.isspace():  # as ``not raw.strip()``, without copying the page
         raise Rejected("read", "empty", "the capture is empty or whitespace only")
     decoded = decode_bytes(capture.raw, capture.declared_encoding, is_html=capture.format == "html")
-    if not decoded.text.strip():
+    if not decoded.text or decoded.text.isspace():
         raise Rejected("decode", "empty", "the capture decodes to whitespace only")
     if capture.format == "html":
-        found = extract_html(decoded.text, capture.url, mode)
+        found = extract_html(decoded.text, capture.url, mode, controls_removed=True)
         profile = profiles.for_capture(host_of(capture.url), ())
         publisher = found.publisher or (profile.publisher if profile else None)
         return Extracted(

@@ -21,7 +21,7 @@ from readability import Document as ReadabilityDocument
 from readability.readability import Unparseable
 from trafilatura.metadata import extract_author
 from trafilatura.readability_lxml import Document as QuickReadability
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import INVALID_XML_CHARS, is_dubious_html
 
 from cleaners.byline import Byline, is_unit_credit, names_from_list, parse_byline
 from cleaners.dates import find_dates
@@ -40,6 +40,8 @@ from cleaners.text import RuleMatcher, rule_matcher
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f]+")
+#: ``_SPACES`` but line breaks: a text's lines squashed in one pass, not one regex call a line.
+_SPACES_IN_LINE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _LINK_PREFIX = re.compile(r"^(?:[-•*·>»]\s*|(?:read|see|watch)(?: more| also)?\s*:\s*|related\s*:\s*)", re.I)
 MIN_LINK_LINE_WORDS = 5
@@ -158,10 +160,34 @@ def _html_parser() -> lxml_html.HTMLParser:
     return parser
 
 
-def _parse(markup: str) -> lxml_html.HtmlElement | None:
+_DOCTYPE_WITH_SLASH = re.compile("^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_SELF_CLOSING_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
+#: The characters XML cannot hold that text from ``decode_bytes`` may still have (it removed the C0 controls).
+_NONCHARACTERS = ("\ufffe", "\uffff")
+
+
+def repair_markup(markup: str, beginning: str, controls_removed: bool = False) -> str:
+    """trafilatura's ``repair_faulty_html``: characters XML cannot hold removed, a DOCTYPE holding
+    a slash and a self-closing ``<html/>`` fixed for libxml2. With ``controls_removed`` (text from
+    ``decode_bytes``), only the two noncharacters are looked for: its whole-page regex costs about
+    1.5 ms a page and finds nothing there."""
+    if not controls_removed:
+        markup = INVALID_XML_CHARS.sub("", markup)
+    elif any(c in markup for c in _NONCHARACTERS):
+        markup = markup.replace(_NONCHARACTERS[0], "").replace(_NONCHARACTERS[1], "")
+    if "doctype" in beginning:
+        first_line, _, rest = markup.partition("\n")
+        markup = _DOCTYPE_WITH_SLASH.sub("", first_line, count=1) + "\n" + rest
+    for line in markup[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return _SELF_CLOSING_HTML.sub(r"\1>", markup, count=1)
+    return markup
+
+
+def _parse(markup: str, controls_removed: bool = False) -> lxml_html.HtmlElement | None:
     """The page as trafilatura's ``load_html`` parses a string: repaired, as text, else as UTF-8 bytes."""
     beginning = markup[:50].lower()
-    markup = repair_faulty_html(markup, beginning)
+    markup = repair_markup(markup, beginning, controls_removed)
     parser = _html_parser()
     try:
         tree = lxml_html.fromstring(markup, parser=parser)
@@ -174,10 +200,11 @@ def _parse(markup: str) -> lxml_html.HtmlElement | None:
     return tree
 
 
-def parse_tree(html: str) -> lxml_html.HtmlElement:
-    """An lxml tree of the page. Raises Rejected when lxml cannot parse it."""
+def parse_tree(html: str, controls_removed: bool = False) -> lxml_html.HtmlElement:
+    """An lxml tree of the page (``controls_removed``: ``html`` comes from ``decode_bytes``, which
+    removed the C0 controls). Raises Rejected when lxml cannot parse it."""
     try:
-        tree = _parse(_XML_DECLARATION.sub("", html, count=1))
+        tree = _parse(_XML_DECLARATION.sub("", html, count=1), controls_removed)
     except (ValueError, etree.LxmlError, RecursionError) as exc:
         raise Rejected("extract", "unparsable_html", f"the HTML could not be parsed: {exc}") from exc
     if tree is None:
@@ -189,17 +216,25 @@ def _fold(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
+_NOT_WORD_OR_NUL = re.compile(r"[^\w\x00]+")
+
+
+def fold_all(texts: list[str]) -> list[str]:
+    """``_fold`` of each text, in one pass over their NUL-joined text (not two regex calls a text)."""
+    joined = "\x00".join(texts).lower()
+    if not texts or joined.count("\x00") != len(texts) - 1:  # a text holding a NUL: one by one
+        return [_fold(text) for text in texts]
+    return [piece.strip(" ") for piece in _NOT_WORD_OR_NUL.sub(" ", joined).split("\x00")]
+
+
 def link_texts(tree: lxml_html.HtmlElement) -> frozenset[str]:
     """Folded texts of the page's links of a few words (related-story headlines and such)."""
-    found: set[str] = set()
+    texts = []
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:")):
-            continue
-        folded = _fold(anchor.text_content())
-        if MIN_LINK_LINE_WORDS <= folded.count(" ") + 1 <= MAX_LINK_LINE_WORDS:
-            found.add(folded)
-    return frozenset(found)
+        if href and not href.startswith(("#", "javascript:")):
+            texts.append(anchor.text_content())
+    return frozenset(f for f in fold_all(texts) if MIN_LINK_LINE_WORDS <= f.count(" ") + 1 <= MAX_LINK_LINE_WORDS)
 
 
 def is_chrome_line(line: str, links: frozenset[str], rules: ChromeRules) -> bool:
@@ -220,8 +255,12 @@ def trafilatura_paragraphs(tree: lxml_html.HtmlElement, url: str | None, **optio
         )
     except (ValueError, RecursionError):
         return []
-    text = (document.text if document else "") or ""
-    return [_squash(p) for p in text.split("\n") if p.strip()]
+    return squashed_lines((document.text if document else "") or "")
+
+
+def squashed_lines(text: str) -> list[str]:
+    """The non-blank lines of ``text``, each ``_squash``ed (in one regex pass over the whole text)."""
+    return [line for raw in _SPACES_IN_LINE.sub(" ", text).split("\n") if (line := raw.strip())]
 
 
 def _squash(text: str) -> str:
@@ -378,7 +417,7 @@ def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str]
 def without_article_copies(paragraphs: list[str]) -> list[str]:
     """The body without the runs that start it over (a second copy of the article), together
     with the short lines (a headline, a dek) that open the copy as they open the article."""
-    folded = [_fold(p) for p in paragraphs]
+    folded = fold_all(paragraphs)
     words = [f.count(" ") + 1 if f else 0 for f in folded]
     before = list(accumulate(words, initial=0))  # before[i]: words of paragraphs[:i]
     starts = [i for i, count in enumerate(words) if count >= LONG_PARAGRAPH_WORDS][:COPY_STARTS]
@@ -605,9 +644,12 @@ def _host(url: str | None) -> str | None:
         return None
 
 
-def extract_html(html: str, url: str | None = None, mode: ExtractionMode = "best") -> HtmlExtraction:
-    """Body paragraphs and metadata of an HTML page. Raises Rejected when there is no article."""
-    tree = parse_tree(html)
+def extract_html(
+    html: str, url: str | None = None, mode: ExtractionMode = "best", *, controls_removed: bool = False
+) -> HtmlExtraction:
+    """Body paragraphs and metadata of an HTML page (``controls_removed``: see ``parse_tree``).
+    Raises Rejected when there is no article."""
+    tree = parse_tree(html, controls_removed)
     metadata = extract_metadata(tree)
     paragraphs, credit_lines = extract_body(html, tree, url, mode)
     if full := _article_body(metadata, paragraphs):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -377,3 +379,40 @@ def test_update_by_the_headline_beats_htmldate_on_a_page_without_declared_dates(
     found = extract_html(page, "https://example.com/news/bridge")
     assert (found.published, found.date_source) == ("2025-12-11", "headline-update")
     assert (found.updated, found.updated_source) == ("2025-12-11", "headline")
+
+
+_REPAIR_CASES = [
+    "<html><body><p>plain</p></body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"/>\n<html><p>x</p>',
+    '<html lang="en" />\n<body><p>self-closing root</p></body>',
+    "<html><body><p>non\ufffecharacters\uffff here</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("markup", _REPAIR_CASES)
+def test_repair_markup_matches_trafilatura_on_decoded_text(markup: str) -> None:
+    from trafilatura.utils import repair_faulty_html
+
+    beginning = markup[:50].lower()
+    expected = repair_faulty_html(markup, beginning)
+    assert html_module.repair_markup(markup, beginning, controls_removed=True) == expected
+    assert html_module.repair_markup(markup, beginning) == expected
+
+
+def test_repair_markup_removes_controls_unless_told_decoding_did() -> None:
+    markup = "<html><body><p>bell\x07 and form\x0cfeed</p></body></html>"
+    assert html_module.repair_markup(markup, markup[:50]) == "<html><body><p>bell and formfeed</p></body></html>"
+    assert html_module.repair_markup(markup, markup[:50], controls_removed=True) == markup
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("ab \t\r\n\x0b\x0c\x1c\x85\xa0\u2002\u2028\u3000"), max_size=8)))
+def test_squashed_lines_are_each_line_squashed(pieces: list[str]) -> None:
+    text = "\n".join(pieces)
+    assert html_module.squashed_lines(text) == [html_module._squash(p) for p in text.split("\n") if p.strip()]
+
+
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("aZ9_ ,.\x00\u03a3\u03c3\u0130\u00df-\n\u3000"), max_size=8), max_size=6)
+)
+def test_fold_all_folds_each_text(texts: list[str]) -> None:
+    assert html_module.fold_all(texts) == [html_module._fold(t) for t in texts]
