@@ -155,6 +155,12 @@ _MOJIBAKE_HINT = re.compile(
     "\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"  # windows-1252 punctuation
 )
 
+#: ``_MOJIBAKE_HINT`` in UTF-8 bytes (U+00C2–U+00F4 is C3 82–B4), scanned about ten times faster than the text.
+_UTF8_MOJIBAKE_HINT = re.compile(
+    rb"\xc3[\x82-\xb4]"
+    rb"(?:\xc2[\x80-\xbf]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92|\xcb[\x86\x9c]"
+    rb"|\xe2\x80[\x93-\xa6\xb0\xb9\xba]|\xe2\x82\xac|\xe2\x84\xa2)"
+)
 #: A line ftfy may change: one with anything but printable ASCII, tab and newline. ftfy leaves a
 #: line of only those alone (no mojibake is ASCII; no control, escape or line separator is left).
 _FTFY_MAY_CHANGE = re.compile(r"[^\t\n\x20-\x7e]")
@@ -175,8 +181,10 @@ def _repair(text: str, encoding: str, utf8: bytes | None = None) -> Decoded:
 
     ``utf8``: the UTF-8 bytes ``text`` was decoded from, when it was; the scans read them instead.
     """
-    # Every mojibake lead character (U+00C2–U+00F4) is C3 xx in UTF-8: no C3 byte, no mojibake.
-    hinted = (utf8 is None or b"\xc3" in utf8) and _MOJIBAKE_HINT.search(text) is not None
+    if utf8 is None:
+        hinted = _MOJIBAKE_HINT.search(text) is not None
+    else:  # every mojibake lead character is C3 xx in UTF-8: no C3 byte, no mojibake
+        hinted = b"\xc3" in utf8 and _UTF8_MOJIBAKE_HINT.search(utf8) is not None
     if not hinted or not ftfy.badness.is_bad(text):
         return Decoded(without_controls(text, utf8), encoding, repaired=False)
     fixed = _ftfy_by_line(text)

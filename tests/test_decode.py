@@ -10,9 +10,18 @@ import ftfy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from trafilatura.utils import INVALID_XML_CHARS
 
 from cleaners.core import clean
-from cleaners.decode import _FTFY_ENCODING_ONLY, _ftfy_by_line, _repair, decode_bytes, sniff_meta_charset
+from cleaners.decode import (
+    _FTFY_ENCODING_ONLY,
+    _MOJIBAKE_HINT,
+    _UTF8_MOJIBAKE_HINT,
+    _ftfy_by_line,
+    _repair,
+    decode_bytes,
+    sniff_meta_charset,
+)
 from cleaners.errors import Rejected
 from schemas.records import ArticleRecord, Capture
 
@@ -135,3 +144,21 @@ def test_scanning_the_utf8_bytes_decides_as_scanning_the_text(text: str) -> None
 def test_line_wise_repair_is_ftfy_over_any_text(pieces: list[str]) -> None:
     text = "\n".join(pieces)
     assert _ftfy_by_line(text) == ftfy.fix_text(text, config=_FTFY_ENCODING_ONLY)
+
+
+@given(st.binary(max_size=200), st.sampled_from([None, "utf-8", "cp1252", "shift_jis", "utf-16"]))
+def test_decoded_text_holds_no_c0_control(raw: bytes, declared: str | None) -> None:
+    """HTML parsing relies on it (``controls_removed``): only the noncharacters can remain."""
+    try:
+        text = decode_bytes(raw, declared, is_html=True).text
+    except Rejected:
+        return
+    assert set(INVALID_XML_CHARS.findall(text)) <= {"\ufffe", "\uffff"}
+
+
+def test_the_utf8_mojibake_hint_finds_what_the_text_hint_finds() -> None:
+    for lead in (0xC1, 0xC2, 0xC3, 0xE9, 0xF4, 0xF5):
+        for code in (c for c in range(0x3000) if not 0xD800 <= c < 0xE000):
+            pair = f"{chr(lead)}{chr(code)}"
+            found = _MOJIBAKE_HINT.search(pair) is not None
+            assert (_UTF8_MOJIBAKE_HINT.search(pair.encode("utf-8")) is not None) == found, (hex(lead), hex(code))
