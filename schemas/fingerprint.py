@@ -44,12 +44,12 @@ def simhash(text: str) -> int:
 
 def _shingles(text: str) -> tuple[list[bytes], list[bytes]]:
     """The UTF-8 word 3-grams of ``text`` (a shorter text: one shingle of all its words), and
-    each one's bytes reversed, built from each word's bytes encoded and reversed once."""
-    words = [word.encode() for word in _WORD.findall(text.casefold())]
+    each one's bytes reversed, built from the words' bytes encoded and reversed once, all together."""
+    joined = " ".join(_WORD.findall(text.casefold())).encode()  # words hold no space: split back in C
+    words = joined.split(b" ") if joined else []
     if len(words) < SHINGLE_WORDS:
-        whole = b" ".join(words)
-        return [whole], [whole[::-1]]
-    reversed_words = [word[::-1] for word in words]
+        return [joined], [joined[::-1]]
+    reversed_words = joined[::-1].split(b" ")[::-1]
     forward = list(map(b" ".join, zip(words, words[1:], words[2:], strict=False)))
     backward = list(map(b" ".join, zip(reversed_words[2:], reversed_words[1:], reversed_words, strict=False)))
     return forward, backward
