@@ -191,7 +191,21 @@ def _parse(markup: str) -> lxml_html.HtmlElement | None:
         tree = lxml_html.fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None  # no <html> and barely any structure: not a page
+    if tree is not None:
+        _adopt_trailing_roots(tree)
     return tree
+
+
+def _adopt_trailing_roots(root: lxml_html.HtmlElement) -> None:
+    """Markup after the page's ``</html>`` (a template that closes the page and goes on) into its
+    body, where a browser shows it: lxml makes it another top-level element, beside the root,
+    that nothing searching the root's descendants finds."""
+    body = root.find("body")
+    target = root if body is None else body
+    for sibling in list(root.itersiblings(etree.Element)):
+        inner = sibling.find("body") if sibling.tag == "html" else None
+        source = sibling if inner is None else inner
+        target.extend(child for child in list(source) if child.tag != "head")  # moved, not copied
 
 
 def parse_tree(html: str) -> lxml_html.HtmlElement:

@@ -289,6 +289,17 @@ def test_furniture_code_and_kept_text_are_not_put_back() -> None:
     assert recover_dropped_blocks(PROSE, _listicle(furniture)) == PROSE
 
 
+def test_markup_after_the_closing_html_tag_is_part_of_the_page() -> None:
+    """A template that closes the page early and goes on: the article after ``</html>`` is in the
+    body (where a browser shows it), not in a second top-level element nothing searches."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in PROSE)
+    head = "<html><head><title>Bridge</title></head><body><nav>Menu</nav></body></html>"
+    page = f"{head}\n<div id='post'>{paragraphs}</div>"
+    tree = parse_tree(page)
+    assert [p.text_content() for p in tree.iter("p")] == PROSE
+    assert list(extract_html(page).paragraphs) == PROSE
+
+
 def test_kept_blocks_inside_a_newsletter_box_or_related_stories_are_taken_out() -> None:
     """The extractor kept a newsletter box's texts and a related headline after the article: they
     sit inside elements whose class names furniture, below the element holding the article."""
