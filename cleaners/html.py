@@ -566,7 +566,6 @@ def extract_body(
     """(paragraphs, credit lines) of the article body."""
     if mode == "fast":
         return clean_lines(trafilatura_paragraphs(tree, url, fast=True), link_texts(tree))
-
     default = trafilatura_paragraphs(tree, url)
     precise = trafilatura_paragraphs(tree, url, favor_precision=True)
     page_words = len(_WORD.findall(tree.text_content()))
