@@ -84,6 +84,12 @@ RECOVER_MIN_ANCHORS = 3
 RECOVER_MIN_ANCHORED = 0.6
 RECOVER_MAX_LINK_SHARE = 0.5
 RECOVER_SEEN_SHARE = 0.5
+#: A kept block inside an element whose class names furniture (``drop_block_classes``) is taken
+#: out, unless the paragraphs found inside that element hold this share of the found words.
+FURNITURE_MAX_SHARE = 0.5
+#: A popup's text is cut out of the kept paragraphs when it holds at least this many words (a
+#: shorter one may be the term itself, shown in the sentence: "has-tooltip" on a name).
+POPUP_MIN_WORDS = 4
 #: Characters per shingle when telling whether a block's text is kept already (any script).
 SEEN_SHINGLE = 12
 _LEAF_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "blockquote", "pre")
@@ -122,6 +128,16 @@ class ChromeRules:
     #: The file's ``skip_block_classes``: a class or id naming page furniture (a caption, a
     #: share bar, a newsletter box); blocks inside such an element are never put back.
     skip_classes: re.Pattern[str]
+    #: The file's ``drop_block_classes``: a class naming furniture (a newsletter box, related
+    #: stories) whose blocks are taken out of the body where the extractor kept them.
+    drop_classes: re.Pattern[str]
+    #: The file's ``popup_classes``: a class naming a popup (a tooltip, a hover card) inside a
+    #: paragraph, whose text is cut out of the kept paragraphs.
+    popup_classes: re.Pattern[str]
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{word})" for word in words), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -133,8 +149,12 @@ def chrome_rules() -> ChromeRules:
         Rule(f"html_chrome.{number}", "drop", "a page-chrome line shape", (re.compile(line, re.IGNORECASE),))
         for number, line in enumerate(data["drop_lines"], start=1)
     ]
-    skip = re.compile("|".join(f"(?:{word})" for word in data["skip_block_classes"]), re.IGNORECASE)
-    return ChromeRules(RuleMatcher(rules), skip)
+    return ChromeRules(
+        RuleMatcher(rules),
+        _alternation(data["skip_block_classes"]),
+        _alternation(data["drop_block_classes"]),
+        _alternation(data["popup_classes"]),
+    )
 
 
 _PARSERS = threading.local()
@@ -197,7 +217,21 @@ def _parse(markup: str, controls_removed: bool = False) -> lxml_html.HtmlElement
         tree = lxml_html.fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None  # no <html> and barely any structure: not a page
+    if tree is not None:
+        _adopt_trailing_roots(tree)
     return tree
+
+
+def _adopt_trailing_roots(root: lxml_html.HtmlElement) -> None:
+    """Markup after the page's ``</html>`` (a template that closes the page and goes on) into its
+    body, where a browser shows it: lxml makes it another top-level element, beside the root,
+    that nothing searching the root's descendants finds."""
+    body = root.find("body")
+    target = root if body is None else body
+    for sibling in list(root.itersiblings(etree.Element)):
+        inner = sibling.find("body") if sibling.tag == "html" else None
+        source = sibling if inner is None else inner
+        target.extend(child for child in list(source) if child.tag != "head")  # moved, not copied
 
 
 def parse_tree(html: str, controls_removed: bool = False) -> lxml_html.HtmlElement:
@@ -364,8 +398,35 @@ def _link_share(block: lxml_html.HtmlElement, words: int) -> float:
     return sum(len(_WORD.findall(a.text_content())) for a in block.iter("a")) / max(words, 1)
 
 
+def _kept_furniture(
+    paragraphs: list[str],
+    anchors: list[tuple[int, int]],
+    blocks: list[lxml_html.HtmlElement],
+    container: lxml_html.HtmlElement,
+) -> set[int]:
+    """The kept paragraphs found inside an element (below the container) whose class names
+    furniture, unless the paragraphs found inside it hold FURNITURE_MAX_SHARE of the found words."""
+    drop = chrome_rules().drop_classes
+    inside: dict[lxml_html.HtmlElement, list[int]] = {}
+    for paragraph, block in anchors:
+        element = blocks[block]
+        while element is not None and element is not container:
+            if drop.search(element.get("class") or ""):
+                inside.setdefault(element, []).append(paragraph)
+                break
+            element = element.getparent()
+    found = sum(len(_WORD.findall(paragraphs[p])) for p, _ in anchors)
+    return {
+        p
+        for numbers in inside.values()
+        if sum(len(_WORD.findall(paragraphs[n])) for n in numbers) < FURNITURE_MAX_SHARE * found
+        for p in numbers
+    }
+
+
 def recover_dropped_blocks(paragraphs: list[str], tree: lxml_html.HtmlElement) -> list[str]:
-    """The body with the blocks the extractor dropped between two of its paragraphs put back."""
+    """The body with the blocks the extractor dropped between two of its paragraphs put back,
+    and those it kept inside page furniture (a newsletter box, related stories) taken out."""
     if len(paragraphs) < RECOVER_MIN_ANCHORS:
         return paragraphs
     blocks = _leaf_blocks(tree)
@@ -393,7 +454,40 @@ def recover_dropped_blocks(paragraphs: list[str], tree: lxml_html.HtmlElement) -
                 continue
             if not _is_furniture(block, container, skip):
                 inserts.setdefault(paragraph, []).append(text)
-    return [line for number, p in enumerate(paragraphs) for line in (p, *inserts.get(number, ()))]
+    furniture = _kept_furniture(paragraphs, anchors, blocks, container)
+    return [
+        line
+        for number, p in enumerate(paragraphs)
+        for line in ((p,) if number not in furniture else ()) + tuple(inserts.get(number, ()))
+    ]
+
+
+_POPUP_PLACES = "//p//*[@class] | //li//*[@class] | //td//*[@class]"
+
+
+def popup_texts(tree: lxml_html.HtmlElement) -> list[str]:
+    """Texts of the popups inside the page's paragraphs, list items and cells (a glossary
+    tooltip, a hover card): the innermost element whose class names one, not a link, of
+    POPUP_MIN_WORDS words or more."""
+    popup = chrome_rules().popup_classes
+    texts: list[str] = []
+    for element in tree.xpath(_POPUP_PLACES):
+        if element.tag == "a" or not popup.search(element.get("class") or ""):
+            continue
+        if any(popup.search(inner.get("class") or "") for inner in element.iterdescendants(etree.Element)):
+            continue
+        text = _squash(element.text_content())
+        if len(_WORD.findall(text)) >= POPUP_MIN_WORDS:
+            texts.append(text)
+    return texts
+
+
+def without_popups(paragraphs: list[str], popups: list[str]) -> list[str]:
+    """The paragraphs with the popups' texts cut out where they stand (the extractor joins a
+    hover card's text into the sentence: "Rep. Ilhan OmarIlhan OmarHillicon Valley: … Omar")."""
+    for text in popups:
+        paragraphs = [_squash(p.replace(text, " ")) if text in p else p for p in paragraphs]
+    return [p for p in paragraphs if p]
 
 
 def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -518,7 +612,7 @@ def extract_body(
     screened = page_words > SECOND_OPINION_RATIO * base * PRECISION_MIN_KEPT
     second = second_opinion(html, tree, base) if screened else []
     body = recover_dropped_blocks(choose_body(default, precise, second), tree)
-    return clean_lines(body, link_texts(tree))
+    return clean_lines(without_popups(body, popup_texts(tree)), link_texts(tree))
 
 
 def drop_repeated_headline(paragraphs: list[str], headlines: tuple[str | None, ...]) -> list[str]:

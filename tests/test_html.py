@@ -21,9 +21,11 @@ from cleaners.html import (
     extract_html,
     is_chrome_line,
     parse_tree,
+    popup_texts,
     recover_dropped_blocks,
     second_opinion,
     trafilatura_paragraphs,
+    without_popups,
 )
 from schemas.records import ArticleRecord, Capture
 
@@ -287,6 +289,74 @@ def test_furniture_code_and_kept_text_are_not_put_back() -> None:
         f"<p>{PROSE[0]}</p>"
     )
     assert recover_dropped_blocks(PROSE, _listicle(furniture)) == PROSE
+
+
+def test_markup_after_the_closing_html_tag_is_part_of_the_page() -> None:
+    """A template that closes the page early and goes on: the article after ``</html>`` is in the
+    body (where a browser shows it), not in a second top-level element nothing searches."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in PROSE)
+    head = "<html><head><title>Bridge</title></head><body><nav>Menu</nav></body></html>"
+    page = f"{head}\n<div id='post'>{paragraphs}</div>"
+    tree = parse_tree(page)
+    assert [p.text_content() for p in tree.iter("p")] == PROSE
+    assert list(extract_html(page).paragraphs) == PROSE
+
+
+def test_kept_blocks_inside_a_newsletter_box_or_related_stories_are_taken_out() -> None:
+    """The extractor kept a newsletter box's texts and a related headline after the article: they
+    sit inside elements whose class names furniture, below the element holding the article."""
+    box = (
+        "<section class='Newsletter-container'><h3>Pick Six Newsletter</h3>"
+        "<h4>Get the day's big stories and fun stuff you love.</h4></section>"
+        "<div class='related-stories'><h3>Mayor unveils plan for new downtown transit hub</h3></div>"
+    )
+    page = parse_tree(
+        "<html><body><main><div class='story'>" + "".join(f"<p>{p}</p>" for p in PROSE)
+        + f"</div>{box}</main></body></html>"
+    )  # fmt: skip
+    kept = [*PROSE, "Pick Six Newsletter", "Get the day's big stories and fun stuff you love."]
+    assert recover_dropped_blocks([*kept, "Mayor unveils plan for new downtown transit hub"], page) == PROSE
+
+
+def test_an_article_inside_an_element_named_like_furniture_stays() -> None:
+    """The article's own container may carry such a class ("url-breadcrumb", "share-enabled"):
+    the paragraphs found inside it hold most of the kept words, so it is not furniture."""
+    page = parse_tree(
+        "<html><body><main><article class='content url-breadcrumb share-enabled'>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</article><div class='related'><p>Mayor unveils plan for new downtown transit hub</p></div>"
+        + "</main></body></html>"
+    )  # fmt: skip
+    kept = [*PROSE, "Mayor unveils plan for new downtown transit hub"]
+    assert recover_dropped_blocks(kept, page) == PROSE
+
+
+def test_a_hover_cards_text_is_cut_out_of_the_sentence_holding_it() -> None:
+    """A person's hover card and a glossary tooltip, inline in a paragraph, are joined into the
+    sentence by the extractor; a short tooltip (the term itself) and a link stay."""
+    page = parse_tree(
+        "<html><body><p>Rep. <span class='rollover-people'><a href='/p/omar'>Ilhan Omar</a>"
+        "<span class='rollover-people-block'><span class='rollover-block'><a href='/p/omar'>Ilhan Omar</a>"
+        "<a href='/n/1'>Hillicon Valley: senators call for security</a></span></span></span> said so.</p>"
+        "<p>Traffic and <span class='Term'><dfn>keywords</dfn><span class='Term_tooltip'>Keyword A keyword is"
+        " what users write into a search engine.</span></span> matter.</p>"
+        "<p>The <span class='has-tooltip'>Senate</span> voted.</p></body></html>"
+    )
+    popups = popup_texts(page)
+    assert popups == [
+        "Ilhan OmarHillicon Valley: senators call for security",
+        "Keyword A keyword is what users write into a search engine.",
+    ]
+    paragraphs = [
+        "Rep. Ilhan OmarIlhan OmarHillicon Valley: senators call for security said so.",
+        "Traffic and keywordsKeyword A keyword is what users write into a search engine. matter.",
+        "The Senate voted.",
+    ]
+    assert without_popups(paragraphs, popups) == [
+        "Rep. Ilhan Omar said so.",
+        "Traffic and keywords matter.",
+        "The Senate voted.",
+    ]
 
 
 def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
