@@ -513,7 +513,7 @@ def find_byline(
     site = metadata.site_name
     found: Byline | None = None
     credited: Byline | None = None
-    candidates = _Candidates(tree)
+    candidates = _Candidates(tree, metadata.h1)
     for rank, parsed in enumerate(_byline_sources(tree, candidates, metadata, site, host, mode)):
         if parsed.authors:
             found = parsed
@@ -543,13 +543,14 @@ def _name_keys(names: tuple[str, ...]) -> set[str]:
 class _Candidates:
     """A page's ``byline_candidates``, found once (a scan of every element) when first asked for."""
 
-    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+    def __init__(self, tree: lxml_html.HtmlElement, headline: str | None = None) -> None:
         self._tree = tree
+        self._headline = headline
         self._found: list[tuple[str, bool]] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, bool]]:
         if self._found is None:
-            self._found = byline_candidates(self._tree)
+            self._found = byline_candidates(self._tree, self._headline)
         return iter(self._found)
 
 

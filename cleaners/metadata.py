@@ -214,15 +214,35 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
 _PAGE_TAGS = frozenset({"body", "html"})
 
 
-def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
+Wrappers = frozenset[lxml_html.HtmlElement]
+
+
+def headline_wrappers(h1: lxml_html.HtmlElement | None) -> Wrappers:
+    """The elements holding the page's headline: they wrap the article, whatever their names say."""
+    return frozenset(h1.iterancestors()) if h1 is not None else frozenset()
+
+
+def headline_element(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.HtmlElement | None:
+    """The page's first h1 whose text is ``headline`` (the h1 ``extract_metadata`` chose)."""
+    if not headline:
+        return None
+    return next((h1 for h1 in tree.iter("h1") if _element_text(h1) == headline), None)
+
+
+def _chrome_ancestor(
+    element: lxml_html.HtmlElement, *, sidebar: bool = False, wrappers: Wrappers = frozenset()
+) -> bool:
     """In (or itself) navigation, a footer, an aside, comments or a related-stories block.
 
     ``sidebar`` allows asides and sidebars (an article's own author card often sits there).
+    ``wrappers`` (see ``headline_wrappers``) end the search: an element holding the headline
+    wraps the article ("content-sidebar-wrap", "newsletter-post", a ``<nav>`` left unclosed
+    around the page), it is no block beside it.
     """
     ancestors = [element, *element.iterancestors()]
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
-        if ancestor.tag in _PAGE_TAGS:
+        if ancestor.tag in _PAGE_TAGS or ancestor in wrappers:
             break  # "has-sidebar", "footer-on-bottom" on <body> describe the page's layout, not a block
         if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
             return True
@@ -384,11 +404,13 @@ def _box_name(element: lxml_html.HtmlElement, text: str) -> str | None:
     return None
 
 
-def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
+def byline_candidates(tree: lxml_html.HtmlElement, headline: str | None = None) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
     Marked: itemprop/rel/class/id naming an author or byline. Unmarked: a short "By Jane Doe" text.
+    ``headline`` is the chosen h1's text: the elements holding it are never chrome.
     """
+    wrappers = headline_wrappers(headline_element(tree, headline))
     found: list[tuple[str, bool]] = []
     seen: set[str] = set()
     body = tree.find("body")
@@ -399,7 +421,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
         # text starts with the headline, not a name.
         marked = (_marked_as_byline(element) or _author_link(element)) and element.find(".//h1") is None
         labelled = _labelled_name(element)
-        if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True):
+        if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True, wrappers=wrappers):
             seen.add(labelled)
             found.append((labelled, True))
             continue
@@ -415,7 +437,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             if not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS:
                 continue
             text = _block_text(element)
-        if _chrome_ancestor(element):
+        if _chrome_ancestor(element, wrappers=wrappers):
             continue
         seen.add(text)
         found.append((text, marked))
@@ -441,7 +463,7 @@ def _text_before(element: lxml_html.HtmlElement) -> str:
     return before[-40:]
 
 
-def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
+def time_element_date(tree: lxml_html.HtmlElement, wrappers: Wrappers = frozenset()) -> str | None:
     """The ``datetime`` of the page's first ``<time>`` element that dates the article.
 
     Skipped: times in navigation, footers, comments or related stories, and times that are
@@ -457,7 +479,7 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
         if parent is not None:
             names += " " + (parent.get("class") or "")
         lead_in = _text_before(element) + " " + _UPDATE_LEAD.sub("", (element.text or "")[:40])
-        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(lead_in) or _chrome_ancestor(element):
+        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(lead_in) or _chrome_ancestor(element, wrappers=wrappers):
             continue
         return value
     return None
@@ -478,7 +500,7 @@ _PUBLISHED_WORD = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
 MAX_LABEL_CONTEXT = 200
 
 
-def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
+def labelled_published_date(tree: lxml_html.HtmlElement, wrappers: Wrappers = frozenset()) -> str | None:
     """The date after the page's first visible "Published"/"Posted on" label, as written.
 
     The date may follow in the label's own text or in the next element ("<dt>Published</dt>
@@ -498,7 +520,7 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
         if element.tail and element.tail.strip():
             context += " " + " ".join(element.tail.split())
         match = _PUBLISHED_LABEL.search(context[:MAX_LABEL_CONTEXT])
-        if match and not _chrome_ancestor(element, sidebar=True):
+        if match and not _chrome_ancestor(element, sidebar=True, wrappers=wrappers):
             return match.group(1)
     return None
 
@@ -557,11 +579,12 @@ def _texts_before(node: lxml_html.HtmlElement) -> Iterator[str]:
     links, navigation or related-story blocks (their dates are other stories'), and nothing before
     the ``article``/``main`` element holding it (a masthead's "today")."""
     current: lxml_html.HtmlElement | None = node
+    wrappers = headline_wrappers(node)
     while current is not None:
         for sibling in current.itersiblings(preceding=True):
             if sibling.tail:
                 yield sibling.tail
-            if isinstance(sibling.tag, str) and not _chrome_ancestor(sibling):
+            if isinstance(sibling.tag, str) and not _chrome_ancestor(sibling, wrappers=wrappers):
                 yield from reversed(list(_own_texts(sibling, links=False)))
         parent = current.getparent()
         if parent is not None and parent.text and parent.tag not in _NOT_TEXT:
@@ -695,6 +718,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     site_name = next((s for s in site_names if s), None)
     h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
     shown_date, update_date, date_in_prose = headline_dates(h1_element)
+    wrappers = headline_wrappers(h1_element)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -710,8 +734,8 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         modified=modified,
         modified_source=modified_source if modified else None,
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
-        time_published=time_element_date(tree),
-        label_published=labelled_published_date(tree),
+        time_published=time_element_date(tree, wrappers),
+        label_published=labelled_published_date(tree, wrappers),
         headline_date=shown_date,
         headline_update=update_date,
         headline_date_in_prose=date_in_prose,

@@ -457,3 +457,19 @@ def test_an_author_marked_wrapper_around_the_headline_gives_no_author() -> None:
             f"<p>{story}</p></body></html>"
         )
         assert byline_candidates(_tree(page)) == []
+
+
+def test_containers_holding_the_headline_are_not_chrome() -> None:
+    """A ``<nav>`` left unclosed around the page, or a "newsletter-post" class around the post,
+    holds the headline: the byline and the date in it are the article's, not navigation's."""
+    for opening, closing in (("<nav class='menu'>", "</nav>"), ("<div class='post newsletter-post'>", "</div>")):
+        page = (
+            f"<html><body>{opening}<article><h1>How to start an LLC</h1>"
+            "<div><span>by </span><a href='/articles/authors/jane-doe'>Jane Doe</a></div>"
+            "<time datetime='2025-03-04'>March 4, 2025</time><p>Body.</p></article>"
+            f"{closing}<nav class='menu'><a href='/authors/john-roe'>John Roe</a></nav></body></html>"
+        )
+        tree = _tree(page)
+        assert ("Jane Doe", True) in byline_candidates(tree, "How to start an LLC")
+        assert byline_candidates(tree) == []
+        assert extract_metadata(tree).time_published == "2025-03-04"
