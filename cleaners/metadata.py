@@ -377,6 +377,37 @@ def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
     return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
 
 
+_LINK_SEPARATOR = re.compile(r"^[\s,;&]*(?:and\s*)?$", re.IGNORECASE)
+
+
+def _link_runs(parent: lxml_html.HtmlElement) -> list[list[lxml_html.HtmlElement]]:
+    """A parent's author-page links grouped into runs that only separators (", ", " & ", " and ") divide."""
+    runs: list[list[lxml_html.HtmlElement]] = [[]]
+    gap = ""
+    for child in parent:
+        if _author_link(child):
+            if runs[-1] and not _LINK_SEPARATOR.match(gap):
+                runs.append([])
+            runs[-1].append(child)
+            gap = child.tail or ""
+        elif runs[-1]:
+            gap += child.text_content() + (child.tail or "")
+    return runs
+
+
+def coauthor_links(tree: lxml_html.HtmlElement, name: str) -> list[str]:
+    """The names of the author-page links listed with the one named ``name``: "<a href=/author/a>A</a>,
+    <a href=/author/b>B</a> & <a href=/author/c>C</a>" (sibling links, only separators between
+    them), in page order; empty where that link stands alone."""
+    key = name.casefold()
+    for link in tree.iter("a"):
+        if not _author_link(link) or _element_text(link).casefold() != key or (parent := link.getparent()) is None:
+            continue
+        run = next(r for r in _link_runs(parent) if link in r)
+        return [_element_text(a) for a in run] if len(run) > 1 else []
+    return []
+
+
 #: The name heading an author box: two to four capitalised words, nothing else.
 _BOX_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]+(?: [A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
 #: How many of an author box's first text pieces are tried for its name.
