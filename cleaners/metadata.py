@@ -11,6 +11,8 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from cleaners.dates import foreign_date_pattern
+
 #: JSON-LD @type values that describe the article itself.
 ARTICLE_TYPES = frozenset(
     {
@@ -520,9 +522,11 @@ MAX_H1_CANDIDATES = 5
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A day-first date with a month name of another language ("04-ago-2021", "4. März 2024").
+_FOREIGN_DATE = foreign_date_pattern(groups=False)
 _SHOWN_DATE = (
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_FOREIGN_DATE})"
 )
 _PUBLISHED_LABEL = re.compile(
     rf"\b(?:originally\s+)?(?:published|posted)(?:\s+on)?\s*:?\s*({_SHOWN_DATE})", re.IGNORECASE

@@ -332,6 +332,14 @@ def test_date_written_under_the_headline() -> None:
     assert extract_metadata(_tree(page)).headline_date == "December 18, 2025"
 
 
+def test_headline_date_with_a_month_name_of_another_language() -> None:
+    for shown in ("04-ago-2021", "4 de agosto de 2021", "4. März 2024", "12 déc. 2025"):
+        page = f"<html><body><div>By: Jane Doe on {shown} 5:11</div><h1>Harbour reopens</h1><p>Text.</p></body></html>"
+        assert extract_metadata(_tree(page)).headline_date == shown
+    prose = "<html><body><h1>Harbour reopens</h1><p>It opened 3 days ago, in 2021.</p></body></html>"
+    assert extract_metadata(_tree(prose)).headline_date is None
+
+
 def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     updated = "<html><body><h1>Harbour reopens</h1><p>Updated Dec 4, 2025</p><p>Text.</p></body></html>"
     assert extract_metadata(_tree(updated)).headline_date is None
