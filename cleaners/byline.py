@@ -81,6 +81,12 @@ def _legal_forms() -> frozenset[str]:
     return frozenset(_data("byline_words.toml")["legal_forms"])
 
 
+@lru_cache(maxsize=1)
+def _role_nouns() -> frozenset[str]:
+    """Nouns naming a person's job ("Director", "Expert") from ``cleaners/data/byline_words.toml``."""
+    return frozenset(_data("byline_words.toml")["role_nouns"])
+
+
 def _phrase_pattern(phrase: str) -> str:
     """A lead-in phrase of the data file as a pattern: spaces match any run, a final ":" may follow
     one, and a phrase ending in a word ends at a word boundary ("By" is no lead-in of "Byron")."""
@@ -283,6 +289,9 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
     lowered_words = [w.lower().strip(".,:") for w in words]
     if lowered_words[-1] in _legal_forms():
         return None  # "Acme Dentistry PC", "Acme Inc.": the business that owns the site, not who wrote
+    roles = _role_nouns()
+    if lowered_words[-1] in roles or any(a in roles and b == "of" for a, b in pairwise(lowered_words)):
+        return None  # "Marketing Director", "Vice President of Sales": someone's job, not an organisation
     paired_titles = any(a in titles and b in titles for a, b in pairwise(lowered_words))
     if lowered_words[0] in titles - _UNIT_WORDS or lowered_words[0] in _SUFFIXES or paired_titles:
         return None  # "Head of Marketing", "Webmaster", "Staff Writer Jane Doe": a job, not who wrote it

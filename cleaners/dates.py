@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
 
 from dateutil import parser as date_parser
 from lxml import etree
@@ -14,6 +17,38 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$|\.
 _URL_COMPACT = re.compile(r"/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:/|-|_)")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
 EARLIEST_YEAR = 1990
+
+
+@lru_cache(maxsize=1)
+def foreign_months() -> dict[str, int]:
+    """Month names of other languages (lower-case) -> month number, from ``cleaners/data/months.toml``."""
+    text = (resources.files("cleaners") / "data" / "months.toml").read_text(encoding="utf-8")
+    return dict(tomllib.loads(text)["months"])
+
+
+def foreign_date_pattern(*, groups: bool = True) -> str:
+    """A day-first date with a month name of another language: "4 de agosto de 2021", "04-ago-2021",
+    "4. März 2024", "12 déc. 2025" (with ``groups``, the day, the month and the year are groups)."""
+    names = "|".join(sorted((re.escape(name) for name in foreign_months()), key=len, reverse=True))
+    open_ = "(" if groups else "(?:"
+    return rf"{open_}\d{{1,2}})\.?(?:\s+de\s+|\s+|-){open_}{names})\.?(?:\s+de\s+|,?\s+|-){open_}\d{{4}})"
+
+
+@lru_cache(maxsize=1)
+def _foreign_date() -> re.Pattern[str]:
+    return re.compile(foreign_date_pattern(), re.IGNORECASE)
+
+
+def _from_foreign(text: str) -> datetime | None:
+    """The day of a date written with a month name of another language, or None."""
+    match = _foreign_date().fullmatch(text)
+    if match is None:
+        return None
+    day, month, year = match.groups()
+    try:
+        return datetime(int(year), foreign_months()[month.lower()], int(day))
+    except (ValueError, KeyError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +75,7 @@ def normalise_date(value: str | None) -> str | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         try:
-            parsed = date_parser.parse(text, fuzzy=False)
+            parsed = _from_foreign(text) or date_parser.parse(text, fuzzy=False)
         except (ValueError, OverflowError, TypeError):
             return None
     if not EARLIEST_YEAR <= parsed.year <= 2100:

@@ -30,6 +30,7 @@ from cleaners.metadata import (
     PageMetadata,
     byline_candidates,
     choose_title,
+    coauthor_links,
     extract_metadata,
     text_pieces,
     unescape_html,
@@ -646,7 +647,7 @@ def find_byline(
     site = metadata.site_name
     found: Byline | None = None
     credited: Byline | None = None
-    candidates = _Candidates(tree)
+    candidates = _Candidates(tree, metadata.h1)
     for rank, parsed in enumerate(_byline_sources(tree, candidates, metadata, site, host, mode)):
         if parsed.authors:
             found = parsed
@@ -657,6 +658,8 @@ def find_byline(
             break  # the page's metadata names a desk or team as the author: a name elsewhere is not it
     if found is not None and metadata.author_source == "meta" and found.raw == ", ".join(metadata.authors):
         found = _visible_byline(found, candidates, site, host) or found
+    if found is not None and metadata.authors and len(found.authors) == 1:
+        found = _with_listed_coauthors(found, tree, site, host)
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:
@@ -676,13 +679,14 @@ def _name_keys(names: tuple[str, ...]) -> set[str]:
 class _Candidates:
     """A page's ``byline_candidates``, found once (a scan of every element) when first asked for."""
 
-    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+    def __init__(self, tree: lxml_html.HtmlElement, headline: str | None = None) -> None:
         self._tree = tree
+        self._headline = headline
         self._found: list[tuple[str, bool]] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, bool]]:
         if self._found is None:
-            self._found = byline_candidates(self._tree)
+            self._found = byline_candidates(self._tree, self._headline)
         return iter(self._found)
 
 
@@ -702,6 +706,19 @@ def _visible_byline(declared: Byline, candidates: _Candidates, site: str | None,
         same = any(a.startswith(b) or b.startswith(a) for a in declared_keys for b in keys)
         return shown if shown.authors and not same else None
     return None
+
+
+def _with_listed_coauthors(declared: Byline, tree: lxml_html.HtmlElement, site: str | None, host: str | None) -> Byline:
+    """The declared (JSON-LD/meta) author with the co-authors the page lists beside the same
+    author-page link ("Rui Ma, Heba Ledwon & Suparn Patra", each linking to their author page):
+    metadata often names only the first."""
+    listed = coauthor_links(tree, declared.authors[0])
+    if not listed:
+        return declared
+    shown = parse_byline(", ".join(listed), site, host)
+    if len(shown.authors) < 2 or _name_keys(shown.authors[:1]) != _name_keys(declared.authors):
+        return declared
+    return Byline(declared.raw, shown.authors, declared.credits)
 
 
 def _byline_sources(

@@ -11,6 +11,8 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from cleaners.dates import foreign_date_pattern
+
 #: JSON-LD @type values that describe the article itself.
 ARTICLE_TYPES = frozenset(
     {
@@ -214,15 +216,35 @@ def _element_text(element: lxml_html.HtmlElement) -> str:
 _PAGE_TAGS = frozenset({"body", "html"})
 
 
-def _chrome_ancestor(element: lxml_html.HtmlElement, *, sidebar: bool = False) -> bool:
+Wrappers = frozenset[lxml_html.HtmlElement]
+
+
+def headline_wrappers(h1: lxml_html.HtmlElement | None) -> Wrappers:
+    """The elements holding the page's headline: they wrap the article, whatever their names say."""
+    return frozenset(h1.iterancestors()) if h1 is not None else frozenset()
+
+
+def headline_element(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.HtmlElement | None:
+    """The page's first h1 whose text is ``headline`` (the h1 ``extract_metadata`` chose)."""
+    if not headline:
+        return None
+    return next((h1 for h1 in tree.iter("h1") if _element_text(h1) == headline), None)
+
+
+def _chrome_ancestor(
+    element: lxml_html.HtmlElement, *, sidebar: bool = False, wrappers: Wrappers = frozenset()
+) -> bool:
     """In (or itself) navigation, a footer, an aside, comments or a related-stories block.
 
     ``sidebar`` allows asides and sidebars (an article's own author card often sits there).
+    ``wrappers`` (see ``headline_wrappers``) end the search: an element holding the headline
+    wraps the article ("content-sidebar-wrap", "newsletter-post", a ``<nav>`` left unclosed
+    around the page), it is no block beside it.
     """
     ancestors = [element, *element.iterancestors()]
     in_article = any(a.tag in ("article", "main") for a in ancestors)
     for ancestor in ancestors:
-        if ancestor.tag in _PAGE_TAGS:
+        if ancestor.tag in _PAGE_TAGS or ancestor in wrappers:
             break  # "has-sidebar", "footer-on-bottom" on <body> describe the page's layout, not a block
         if ancestor.tag == "nav" or (ancestor.tag == "aside" and not sidebar):
             return True
@@ -357,6 +379,37 @@ def _labelled_name(element: lxml_html.HtmlElement) -> str | None:
     return text if 2 < len(text) <= MAX_BYLINE_CHARS else None
 
 
+_LINK_SEPARATOR = re.compile(r"^[\s,;&]*(?:and\s*)?$", re.IGNORECASE)
+
+
+def _link_runs(parent: lxml_html.HtmlElement) -> list[list[lxml_html.HtmlElement]]:
+    """A parent's author-page links grouped into runs that only separators (", ", " & ", " and ") divide."""
+    runs: list[list[lxml_html.HtmlElement]] = [[]]
+    gap = ""
+    for child in parent:
+        if _author_link(child):
+            if runs[-1] and not _LINK_SEPARATOR.match(gap):
+                runs.append([])
+            runs[-1].append(child)
+            gap = child.tail or ""
+        elif runs[-1]:
+            gap += child.text_content() + (child.tail or "")
+    return runs
+
+
+def coauthor_links(tree: lxml_html.HtmlElement, name: str) -> list[str]:
+    """The names of the author-page links listed with the one named ``name``: "<a href=/author/a>A</a>,
+    <a href=/author/b>B</a> & <a href=/author/c>C</a>" (sibling links, only separators between
+    them), in page order; empty where that link stands alone."""
+    key = name.casefold()
+    for link in tree.iter("a"):
+        if not _author_link(link) or _element_text(link).casefold() != key or (parent := link.getparent()) is None:
+            continue
+        run = next(r for r in _link_runs(parent) if link in r)
+        return [_element_text(a) for a in run] if len(run) > 1 else []
+    return []
+
+
 #: The name heading an author box: two to four capitalised words, nothing else.
 _BOX_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]+(?: [A-ZÀ-ÖØ-Þ][\w'’.-]*){1,3}$")
 #: How many of an author box's first text pieces are tried for its name.
@@ -384,11 +437,13 @@ def _box_name(element: lxml_html.HtmlElement, text: str) -> str | None:
     return None
 
 
-def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
+def byline_candidates(tree: lxml_html.HtmlElement, headline: str | None = None) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
     Marked: itemprop/rel/class/id naming an author or byline. Unmarked: a short "By Jane Doe" text.
+    ``headline`` is the chosen h1's text: the elements holding it are never chrome.
     """
+    wrappers = headline_wrappers(headline_element(tree, headline))
     found: list[tuple[str, bool]] = []
     seen: set[str] = set()
     body = tree.find("body")
@@ -399,7 +454,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
         # text starts with the headline, not a name.
         marked = (_marked_as_byline(element) or _author_link(element)) and element.find(".//h1") is None
         labelled = _labelled_name(element)
-        if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True):
+        if labelled and labelled not in seen and not _chrome_ancestor(element, sidebar=True, wrappers=wrappers):
             seen.add(labelled)
             found.append((labelled, True))
             continue
@@ -415,7 +470,7 @@ def byline_candidates(tree: lxml_html.HtmlElement) -> list[tuple[str, bool]]:
             if not _BY_TEXT.match(text) or len(text.split()) > MAX_UNMARKED_WORDS:
                 continue
             text = _block_text(element)
-        if _chrome_ancestor(element):
+        if _chrome_ancestor(element, wrappers=wrappers):
             continue
         seen.add(text)
         found.append((text, marked))
@@ -441,7 +496,7 @@ def _text_before(element: lxml_html.HtmlElement) -> str:
     return before[-40:]
 
 
-def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
+def time_element_date(tree: lxml_html.HtmlElement, wrappers: Wrappers = frozenset()) -> str | None:
     """The ``datetime`` of the page's first ``<time>`` element that dates the article.
 
     Skipped: times in navigation, footers, comments or related stories, and times that are
@@ -457,7 +512,7 @@ def time_element_date(tree: lxml_html.HtmlElement) -> str | None:
         if parent is not None:
             names += " " + (parent.get("class") or "")
         lead_in = _text_before(element) + " " + _UPDATE_LEAD.sub("", (element.text or "")[:40])
-        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(lead_in) or _chrome_ancestor(element):
+        if _UPDATE_MARK.search(names) or _UPDATE_MARK.search(lead_in) or _chrome_ancestor(element, wrappers=wrappers):
             continue
         return value
     return None
@@ -467,9 +522,11 @@ MAX_H1_CANDIDATES = 5
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A day-first date with a month name of another language ("04-ago-2021", "4. März 2024").
+_FOREIGN_DATE = foreign_date_pattern(groups=False)
 _SHOWN_DATE = (
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_FOREIGN_DATE})"
 )
 _PUBLISHED_LABEL = re.compile(
     rf"\b(?:originally\s+)?(?:published|posted)(?:\s+on)?\s*:?\s*({_SHOWN_DATE})", re.IGNORECASE
@@ -478,7 +535,7 @@ _PUBLISHED_WORD = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
 MAX_LABEL_CONTEXT = 200
 
 
-def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
+def labelled_published_date(tree: lxml_html.HtmlElement, wrappers: Wrappers = frozenset()) -> str | None:
     """The date after the page's first visible "Published"/"Posted on" label, as written.
 
     The date may follow in the label's own text or in the next element ("<dt>Published</dt>
@@ -498,7 +555,7 @@ def labelled_published_date(tree: lxml_html.HtmlElement) -> str | None:
         if element.tail and element.tail.strip():
             context += " " + " ".join(element.tail.split())
         match = _PUBLISHED_LABEL.search(context[:MAX_LABEL_CONTEXT])
-        if match and not _chrome_ancestor(element, sidebar=True):
+        if match and not _chrome_ancestor(element, sidebar=True, wrappers=wrappers):
             return match.group(1)
     return None
 
@@ -557,11 +614,12 @@ def _texts_before(node: lxml_html.HtmlElement) -> Iterator[str]:
     links, navigation or related-story blocks (their dates are other stories'), and nothing before
     the ``article``/``main`` element holding it (a masthead's "today")."""
     current: lxml_html.HtmlElement | None = node
+    wrappers = headline_wrappers(node)
     while current is not None:
         for sibling in current.itersiblings(preceding=True):
             if sibling.tail:
                 yield sibling.tail
-            if isinstance(sibling.tag, str) and not _chrome_ancestor(sibling):
+            if isinstance(sibling.tag, str) and not _chrome_ancestor(sibling, wrappers=wrappers):
                 yield from reversed(list(_own_texts(sibling, links=False)))
         parent = current.getparent()
         if parent is not None and parent.text and parent.tag not in _NOT_TEXT:
@@ -695,6 +753,7 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     site_name = next((s for s in site_names if s), None)
     h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
     shown_date, update_date, date_in_prose = headline_dates(h1_element)
+    wrappers = headline_wrappers(h1_element)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -710,8 +769,8 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         modified=modified,
         modified_source=modified_source if modified else None,
         article_body=body.strip() if isinstance(body, str) and body.strip() else None,
-        time_published=time_element_date(tree),
-        label_published=labelled_published_date(tree),
+        time_published=time_element_date(tree, wrappers),
+        label_published=labelled_published_date(tree, wrappers),
         headline_date=shown_date,
         headline_update=update_date,
         headline_date_in_prose=date_in_prose,

@@ -137,6 +137,15 @@ def test_a_company_named_with_its_legal_form_is_no_credit() -> None:
     assert parse_byline("By Acme Marketing").credits == ("Acme Marketing",)
 
 
+def test_a_job_is_no_organisation_credit() -> None:
+    """An author's role box ("Marketing Director") is no credit; a newsroom's or a subject's name is."""
+    for raw in ("Marketing Director", "Digital Security Expert", "Vice President of Consulting"):
+        assert parse_byline(raw, single=True).credits == ()
+    assert parse_byline("By Paul Frew, Home and Digital Security Expert").credits == ()
+    for raw in ("SFist Contributor", "Georgia Tech", "Bank of America"):
+        assert parse_byline(raw, single=True).credits == (raw,)
+
+
 def test_site_crediting_itself_is_a_credit() -> None:
     assert names_from_list(["Swoogo"], host="swoogo.com").credits == ("Swoogo",)
     assert names_from_list(["Swoogo"], host="swoogo.com").authors == ()

@@ -23,6 +23,14 @@ def test_normalise_keeps_offset_and_plain_dates() -> None:
     assert normalise_date("1574166600") == "2019-11-19T12:30:00+00:00"
 
 
+def test_normalise_reads_month_names_of_other_languages() -> None:
+    assert normalise_date("04-ago-2021") == "2021-08-04"
+    assert normalise_date("4 de agosto de 2021") == "2021-08-04"
+    assert normalise_date("4. März 2024") == "2024-03-04"
+    assert normalise_date("12 déc. 2025") == "2025-12-12"
+    assert normalise_date("31-feb-2021") is None
+
+
 def test_normalise_rejects_non_dates() -> None:
     assert normalise_date("yesterday-ish") is None
     assert normalise_date("") is None

@@ -426,6 +426,23 @@ def test_visible_byline_beats_a_different_meta_author() -> None:
     assert extract_html(with_meta_author("Jane Doe"), None).authors == ("Jane Doe",)
 
 
+def test_co_authors_linked_beside_the_declared_author_join_it() -> None:
+    """Metadata naming only the first of the authors the byline links to their author pages."""
+    jsonld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bridge",
+      "author": {"@type": "Person", "name": "Ana Lima"}}</script>"""
+
+    def byline(between: str) -> str:
+        return (
+            "<div class='meta'>By <a href='/author/ana-lima/'>Ana Lima</a><span>, </span>"
+            f"<a href='/author/bo-chen/'>Bo Chen</a>{between}<a href='/author/cy-dunn/'>Cy Dunn</a></div>"
+        )
+
+    assert extract_html(_page(jsonld, byline(" &amp; ")), None).authors == ("Ana Lima", "Bo Chen", "Cy Dunn")
+    assert extract_html(_page(jsonld, byline(" · Reviewed by ")), None).authors == ("Ana Lima", "Bo Chen")
+    others = "<p><a href='/author/bo-chen/'>Bo Chen</a>, <a href='/author/cy-dunn/'>Cy Dunn</a></p>"
+    assert extract_html(_page(jsonld, others), None).authors == ("Ana Lima",)
+
+
 def test_parsed_tree_is_all_html_elements_and_trafilatura_leaves_it_unchanged() -> None:
     tree = parse_tree(_page().replace("<footer>", "<form><input name='q'><label>Search</label></form><footer>"))
     assert all(isinstance(e, HtmlElement) for e in tree.iter() if isinstance(e.tag, str))

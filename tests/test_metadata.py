@@ -332,6 +332,14 @@ def test_date_written_under_the_headline() -> None:
     assert extract_metadata(_tree(page)).headline_date == "December 18, 2025"
 
 
+def test_headline_date_with_a_month_name_of_another_language() -> None:
+    for shown in ("04-ago-2021", "4 de agosto de 2021", "4. März 2024", "12 déc. 2025"):
+        page = f"<html><body><div>By: Jane Doe on {shown} 5:11</div><h1>Harbour reopens</h1><p>Text.</p></body></html>"
+        assert extract_metadata(_tree(page)).headline_date == shown
+    prose = "<html><body><h1>Harbour reopens</h1><p>It opened 3 days ago, in 2021.</p></body></html>"
+    assert extract_metadata(_tree(prose)).headline_date is None
+
+
 def test_headline_date_skips_updates_and_ambiguous_numbers() -> None:
     updated = "<html><body><h1>Harbour reopens</h1><p>Updated Dec 4, 2025</p><p>Text.</p></body></html>"
     assert extract_metadata(_tree(updated)).headline_date is None
@@ -457,3 +465,19 @@ def test_an_author_marked_wrapper_around_the_headline_gives_no_author() -> None:
             f"<p>{story}</p></body></html>"
         )
         assert byline_candidates(_tree(page)) == []
+
+
+def test_containers_holding_the_headline_are_not_chrome() -> None:
+    """A ``<nav>`` left unclosed around the page, or a "newsletter-post" class around the post,
+    holds the headline: the byline and the date in it are the article's, not navigation's."""
+    for opening, closing in (("<nav class='menu'>", "</nav>"), ("<div class='post newsletter-post'>", "</div>")):
+        page = (
+            f"<html><body>{opening}<article><h1>How to start an LLC</h1>"
+            "<div><span>by </span><a href='/articles/authors/jane-doe'>Jane Doe</a></div>"
+            "<time datetime='2025-03-04'>March 4, 2025</time><p>Body.</p></article>"
+            f"{closing}<nav class='menu'><a href='/authors/john-roe'>John Roe</a></nav></body></html>"
+        )
+        tree = _tree(page)
+        assert ("Jane Doe", True) in byline_candidates(tree, "How to start an LLC")
+        assert byline_candidates(tree) == []
+        assert extract_metadata(tree).time_published == "2025-03-04"
