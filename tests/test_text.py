@@ -12,6 +12,7 @@ from cleaners.text import (
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     LISTED_ITEM_SIGNAL,
+    PATTERNED_ROWS_SIGNAL,
     TABLE_ROWS_SIGNAL,
     Line,
     LineDecision,
@@ -634,6 +635,34 @@ def test_a_footer_copied_as_columns_is_not_a_table(profiles: ProfileSet) -> None
 
 def test_a_table_after_the_article_has_ended_is_not_kept(profiles: ProfileSet) -> None:
     found = extract_text(capture(MENU, PROSE[:3], ["Comments"], STANDINGS, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
+TOUR_DATES = [
+    "June 9 – West Palm Beach, FL @ Harbour Amphitheatre",
+    "June 10 – Tampa, FL @ North Quay Pavilion",
+    "June 14 – Atlanta, GA @ Lighthouse Arena",
+    "June 17 – Nashville, TN @ Breakwater Center",
+    "June 19 – Charlotte, NC @ Sea Wall Music Park",
+]
+
+
+def test_a_list_whose_rows_share_their_punctuation_is_kept_next_to_the_article(profiles: ProfileSet) -> None:
+    # one by one the rows score like menu lines; their shared marks ("–", ",") make them a list
+    found = extract_text(capture(MENU, PROSE[:3], ["Tour Dates"], TOUR_DATES, FOOTER[1:]), profiles)
+    assert kept_texts(found) == [*PROSE[:3], *TOUR_DATES]
+    assert decision_for(found, TOUR_DATES[0]).rule == PATTERNED_ROWS_SIGNAL
+
+
+def test_a_patterned_list_needs_four_rows_kept_text_beside_it_and_no_end_before_it(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], TOUR_DATES[:3], FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    found = extract_text(capture(MENU, PROSE[:3], ["Comments"], TOUR_DATES, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    # menu items hold no marks: a menu after the article stays out
+    found = extract_text(
+        capture(MENU, PROSE[:3], ["News (5)", "Sport (3)", "Weather (2)", "Business"], FOOTER[1:]), profiles
+    )
     assert kept_texts(found) == PROSE[:3]
 
 
