@@ -115,6 +115,14 @@ def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) ->
     assert decision_for(found, heading).rule == "end.footer"
 
 
+@pytest.mark.parametrize("heading", ["Most read in world news", "Top stories in Nation"])
+def test_a_teaser_box_named_by_its_section_is_not_kept(profiles, heading: str) -> None:
+    teasers = ["Lighthouse keeper's cottage sold for record price", "Ferry timetable changes for winter"]
+    found = extract_text(capture(MENU, PROSE, [heading], teasers, FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, heading).rule == "aside.related"
+
+
 def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> None:
     found = inside_article("About the new jetty", profiles)
     assert kept_texts(found)[-2:] == PROSE[3:]
@@ -149,6 +157,11 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
         ("Back to Blog", "nav.pager"),
         ("Get in touch", "promo.call-to-action"),
         ("Enjoyed this piece? We need your help to keep publishing.", "promo.call-to-action"),
+        ("Sign Up for e-mail newsletters", "promo.newsletter"),
+        ("CLICK HERE TO GET THE HARBOUR TIMES APP", "promo.call-to-action"),
+        ("Image copyright Getty Images", "media.caption-credit"),
+        ("Image caption The lighthouse jetty was rebuilt with two hundred new blocks", "media.caption-credit"),
+        ("Wordcount: 717", "meta.reading-time"),
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
