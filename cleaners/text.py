@@ -24,6 +24,7 @@ Steps, all pure:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import operator
@@ -1257,19 +1258,25 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
 
 def thread_start(page: Page, after: int) -> int | None:
     """Where a run of dated short lines begins after unit ``after``: comment headers ("Jane on
-    May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text."""
+    May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text. A run
+    found after ``after`` starts at the first header of its chain (headers THREAD_MAX_GAP lines or
+    less apart), which may be before ``after``: a thread whose comments quote the article can hold
+    the best block."""
     dateish = page.features[:, _FEATURE_INDEX["dateish"]]
     dated = [
         i
-        for i in (np.flatnonzero(dateish[after + 1 :] > 0) + after + 1).tolist()
+        for i in np.flatnonzero(dateish > 0).tolist()
         if page.units[i].rule is None
         and not page.units[i].text.startswith(_QUOTE_ATTRIBUTION)  # "— Jane Doe (@jane) May 2, 2024"
         and _TIME_OF_POST.search(page.units[i].text) is not None
     ]
-    for k in range(len(dated) - THREAD_MIN_HEADERS + 1):
+    first = bisect.bisect_right(dated, after)
+    for k in range(first, len(dated) - THREAD_MIN_HEADERS + 1):
         run = dated[k : k + THREAD_MIN_HEADERS]
         if all(b - a <= THREAD_MAX_GAP for a, b in itertools.pairwise(run)):
-            return run[0]
+            while k > 0 and dated[k] - dated[k - 1] <= THREAD_MAX_GAP:
+                k -= 1
+            return dated[k]
     return None
 
 

@@ -587,6 +587,21 @@ def test_a_comment_thread_after_its_opening_line_does_not_outweigh_a_short_artic
     assert not decision_for(found, "1. alex says:").keep
 
 
+def test_a_thread_found_inside_it_starts_at_its_first_comment_header(profiles: ProfileSet) -> None:
+    """Comments quoting the article can make the best block start inside the thread: the thread
+    found after that block's start begins at the first header of its chain, not at the block."""
+    from cleaners.text import analyse_page, thread_start
+
+    page = analyse_page(capture(PROSE[:2], _thread(6)), profiles)
+    inside = next(i for i, unit in enumerate(page.units) if unit.text == "4. lee says:")
+    start = thread_start(page, inside)
+    assert start is not None and page.units[start].text == "May 3, 2024 at 9:11 am"
+    dated = ["Harbour timetable, May 3, 2024 at 9:11 am"]
+    page = analyse_page(capture(PROSE, dated, PROSE, PROSE, _thread(4)), profiles)
+    start = thread_start(page, len(PROSE) + 1)  # a dated line far before the thread is not its start
+    assert start is not None and page.units[start].text == "May 3, 2024 at 9:11 am"
+
+
 def test_only_an_end_rule_may_open_a_comment_section() -> None:
     from cleaners.profiles import ProfileError, parse_profile
 
