@@ -162,6 +162,10 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
         ("Image copyright Getty Images", "media.caption-credit"),
         ("Image caption The lighthouse jetty was rebuilt with two hundred new blocks", "media.caption-credit"),
         ("Wordcount: 717", "meta.reading-time"),
+        ("Opens in a new window", "nav.banner"),
+        ("(opens in a new tab)", "nav.banner"),
+        ("Secure .gov websites use HTTPS", "nav.banner"),
+        ("A .gov website belongs to an official government organization in the United States.", "nav.banner"),
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
