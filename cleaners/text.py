@@ -1262,22 +1262,36 @@ def thread_start(page: Page, after: int) -> int | None:
     found after ``after`` starts at the first header of its chain (headers THREAD_MAX_GAP lines or
     less apart), which may be before ``after``: a thread whose comments quote the article can hold
     the best block."""
-    dateish = page.features[:, _FEATURE_INDEX["dateish"]]
-    dated = [
-        i
-        for i in np.flatnonzero(dateish > 0).tolist()
-        if page.units[i].rule is None
-        and not page.units[i].text.startswith(_QUOTE_ATTRIBUTION)  # "— Jane Doe (@jane) May 2, 2024"
-        and _TIME_OF_POST.search(page.units[i].text) is not None
-    ]
-    first = bisect.bisect_right(dated, after)
-    for k in range(first, len(dated) - THREAD_MIN_HEADERS + 1):
+    candidates = np.flatnonzero(page.features[:, _FEATURE_INDEX["dateish"]] > 0).tolist()
+    first = bisect.bisect_right(candidates, after)
+    dated = [i for i in candidates[first:] if _is_comment_header(page, i)]
+    for k in range(len(dated) - THREAD_MIN_HEADERS + 1):
         run = dated[k : k + THREAD_MIN_HEADERS]
         if all(b - a <= THREAD_MAX_GAP for a, b in itertools.pairwise(run)):
-            while k > 0 and dated[k] - dated[k - 1] <= THREAD_MAX_GAP:
-                k -= 1
-            return dated[k]
+            return _chain_start(page, candidates[:first] + dated[:k], dated[k])
     return None
+
+
+def _is_comment_header(page: Page, i: int) -> bool:
+    """Whether dated unit ``i`` can head a comment: unruled, no quote's attribution ("— Jane Doe
+    (@jane) May 2, 2024"), a time of posting in it."""
+    text = page.units[i].text
+    return (
+        page.units[i].rule is None
+        and not text.startswith(_QUOTE_ATTRIBUTION)
+        and _TIME_OF_POST.search(text) is not None
+    )
+
+
+def _chain_start(page: Page, earlier: list[int], start: int) -> int:
+    """The first header of the chain ending at header ``start``, going back over the dated units
+    ``earlier`` while the headers are THREAD_MAX_GAP lines or less apart."""
+    for i in reversed(earlier):
+        if start - i > THREAD_MAX_GAP:
+            break
+        if _is_comment_header(page, i):
+            start = i
+    return start
 
 
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
