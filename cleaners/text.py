@@ -1555,7 +1555,7 @@ def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[i
 
 def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
-    the items of the lists they introduce and the rows of tables beside them, minus the items of
+    the items of the lists they introduce and the rows of tables and patterned lists beside them, minus the items of
     promo boxes inside it, and nothing from a comment thread after it."""
     keep, _, _, _ = _widened_lines(page, log_odds)
     promo = aside_items(page)
