@@ -24,6 +24,7 @@ Steps, all pure:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import operator
@@ -88,6 +89,7 @@ SETTLE_PASSES = 3
 ASIDE_ITEM_SIGNAL = "signal.aside-item"
 LISTED_ITEM_SIGNAL = "signal.listed-item"
 TABLE_ROWS_SIGNAL = "signal.table-rows"
+PATTERNED_ROWS_SIGNAL = "signal.patterned-rows"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -211,6 +213,11 @@ TABLE_MIN_ROWS = 4
 TABLE_MAX_GAP = 3
 #: A line outside the best block is still kept when the context model is this sure (log-odds).
 KEEP_OUTSIDE_BLOCK = 0.0
+#: A run of this many lines with the same punctuation pattern next to the article is one of its lists...
+PATTERN_MIN_ROWS = 4
+#: ...the pattern being a line's first PATTERN_MARKS marks (not letters, digits, spaces, dots or apostrophes).
+PATTERN_MARKS = 2
+_MARK = re.compile(r"[^\w\s.'’]")
 
 #: Two columns side by side (a sidebar beside the article) are split at a run of this many spaces.
 COLUMN_GAP = re.compile(r" {8,}")
@@ -1251,20 +1258,40 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
 
 def thread_start(page: Page, after: int) -> int | None:
     """Where a run of dated short lines begins after unit ``after``: comment headers ("Jane on
-    May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text."""
-    dateish = page.features[:, _FEATURE_INDEX["dateish"]]
-    dated = [
-        i
-        for i in (np.flatnonzero(dateish[after + 1 :] > 0) + after + 1).tolist()
-        if page.units[i].rule is None
-        and not page.units[i].text.startswith(_QUOTE_ATTRIBUTION)  # "— Jane Doe (@jane) May 2, 2024"
-        and _TIME_OF_POST.search(page.units[i].text) is not None
-    ]
+    May 2, 2024 at 4:47 pm said:", "2 days ago") or a dated teaser list, not article text. A run
+    found after ``after`` starts at the first header of its chain (headers THREAD_MAX_GAP lines or
+    less apart), which may be before ``after``: a thread whose comments quote the article can hold
+    the best block."""
+    candidates = np.flatnonzero(page.features[:, _FEATURE_INDEX["dateish"]] > 0).tolist()
+    first = bisect.bisect_right(candidates, after)
+    dated = [i for i in candidates[first:] if _is_comment_header(page, i)]
     for k in range(len(dated) - THREAD_MIN_HEADERS + 1):
         run = dated[k : k + THREAD_MIN_HEADERS]
         if all(b - a <= THREAD_MAX_GAP for a, b in itertools.pairwise(run)):
-            return run[0]
+            return _chain_start(page, candidates[:first] + dated[:k], dated[k])
     return None
+
+
+def _is_comment_header(page: Page, i: int) -> bool:
+    """Whether dated unit ``i`` can head a comment: unruled, no quote's attribution ("— Jane Doe
+    (@jane) May 2, 2024"), a time of posting in it."""
+    text = page.units[i].text
+    return (
+        page.units[i].rule is None
+        and not text.startswith(_QUOTE_ATTRIBUTION)
+        and _TIME_OF_POST.search(text) is not None
+    )
+
+
+def _chain_start(page: Page, earlier: list[int], start: int) -> int:
+    """The first header of the chain ending at header ``start``, going back over the dated units
+    ``earlier`` while the headers are THREAD_MAX_GAP lines or less apart."""
+    for i in reversed(earlier):
+        if start - i > THREAD_MAX_GAP:
+            break
+        if _is_comment_header(page, i):
+            start = i
+    return start
 
 
 _NEIGHBOUR_INDEX = tuple(FEATURE_NAMES.index(name) for name in NEIGHBOUR_FEATURES)
@@ -1424,6 +1451,52 @@ def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
+def _marks(text: str) -> str:
+    """A line's punctuation pattern: its first PATTERN_MARKS marks ("June 9 – Tampa, FL @ …": "–,")."""
+    return "".join(_MARK.findall(text[:200])[:PATTERN_MARKS])
+
+
+def patterned_rows(page: Page, keep: np.ndarray) -> list[int]:
+    """Unkept lines of the lists right after or before kept text whose rows share a punctuation
+    pattern: runs of PATTERN_MIN_ROWS+ consecutive unruled lines, none repeated on the page, with
+    the same first PATTERN_MARKS marks ("June 9 – Tampa, FL @ Amphitheatre", "Python ★★★★★(13)",
+    "10/1/2014  +4.2%"), starting within TABLE_MAX_GAP lines of a kept line and not after an
+    article's end (an ``end`` or ``credit`` line after the kept text). Tour dates, price lists
+    and data series score like menu lines one by one; menu items hold no such marks."""
+    valid = page.unruled & ~(page.features[:, _FEATURE_INDEX["repeated"]] > 0) & ~keep
+    ends = {i for i, action in page.ruled if action in ("end", "credit")}
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0])))).tolist()
+    items: set[int] = set()
+    for edge in edges:  # a kept run starts at ``edge``, or ended right before it
+        step = 1 if edge > 0 and keep[edge - 1] else -1
+        run = _pattern_run(page, valid, ends, edge if step == 1 else edge - 1, step)
+        if len(run) >= PATTERN_MIN_ROWS:
+            items.update(run)
+    return sorted(items)
+
+
+def _pattern_run(page: Page, valid: np.ndarray, ends: set[int], first: int, step: int) -> list[int]:
+    """The patterned lines met going from unit ``first`` in direction ``step``: within
+    TABLE_MAX_GAP lines the first valid line with PATTERN_MARKS marks (none past an end line),
+    then the valid lines after it with the same marks."""
+    n = len(page.units)
+    start = next(
+        (
+            i
+            for i in range(first, first + step * TABLE_MAX_GAP, step)
+            if 0 <= i < n and (i in ends or (valid[i] and len(_marks(page.units[i].text)) == PATTERN_MARKS))
+        ),
+        None,
+    )
+    if start is None or start in ends:
+        return []
+    marks = _marks(page.units[start].text)
+    run = [start]
+    while 0 <= run[-1] + step < n and valid[run[-1] + step] and _marks(page.units[run[-1] + step].text) == marks:
+        run.append(run[-1] + step)
+    return run
+
+
 def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tuple[int, int], int] | None:
     """When a comment thread starting at ``thread`` follows a line opening a comment section (a
     ``comments`` rule) within COMMENTS_CONFIRM_GAP lines: the best block before that line and the
@@ -1466,22 +1539,25 @@ def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
     return keep & page.unruled
 
 
-def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int]]:
-    """``_block_lines`` with the items of the lists kept lines introduce and the rows of the tables
-    next to kept text: (keep, listed items, table rows), for ``select_lines`` and ``explain``."""
+def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[int]]:
+    """``_block_lines`` with the items of the lists kept lines introduce, the rows of the tables
+    next to kept text and the patterned rows of its lists: (keep, listed items, table rows,
+    patterned rows), for ``select_lines`` and ``explain``."""
     keep = _block_lines(page, log_odds)
     listed = listed_items(page, keep)
     keep[listed] = True
     tabled = table_rows(page, keep)
     keep[tabled] = True
-    return keep, listed, tabled
+    patterned = patterned_rows(page, keep)
+    keep[patterned] = True
+    return keep, listed, tabled, patterned
 
 
 def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
-    the items of the lists they introduce and the rows of tables beside them, minus the items of
+    the items of the lists they introduce and the rows of tables and patterned lists beside them, minus the items of
     promo boxes inside it, and nothing from a comment thread after it."""
-    keep, _, _ = _widened_lines(page, log_odds)
+    keep, _, _, _ = _widened_lines(page, log_odds)
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1721,8 +1797,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    _, listed_at, tabled_at = _widened_lines(page, scores)
-    listed, tabled = set(listed_at), set(tabled_at)
+    _, listed_at, tabled_at, patterned_at = _widened_lines(page, scores)
+    listed, tabled, patterned = set(listed_at), set(tabled_at), set(patterned_at)
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1738,6 +1814,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             rule_id, reason = LISTED_ITEM_SIGNAL, f"an item of a list a kept line introduces (score {odds:+.1f})"
         elif kept and i in tabled:
             rule_id, reason = TABLE_ROWS_SIGNAL, f"a row of a table next to the article (score {odds:+.1f})"
+        elif kept and i in patterned:
+            rule_id, reason = PATTERNED_ROWS_SIGNAL, f"a row of a list next to the article (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

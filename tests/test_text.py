@@ -12,6 +12,7 @@ from cleaners.text import (
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     LISTED_ITEM_SIGNAL,
+    PATTERNED_ROWS_SIGNAL,
     TABLE_ROWS_SIGNAL,
     Line,
     LineDecision,
@@ -114,6 +115,14 @@ def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) ->
     assert decision_for(found, heading).rule == "end.footer"
 
 
+@pytest.mark.parametrize("heading", ["Most read in world news", "Top stories in Nation"])
+def test_a_teaser_box_named_by_its_section_is_not_kept(profiles, heading: str) -> None:
+    teasers = ["Lighthouse keeper's cottage sold for record price", "Ferry timetable changes for winter"]
+    found = extract_text(capture(MENU, PROSE, [heading], teasers, FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, heading).rule == "aside.related"
+
+
 def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> None:
     found = inside_article("About the new jetty", profiles)
     assert kept_texts(found)[-2:] == PROSE[3:]
@@ -148,6 +157,18 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
         ("Back to Blog", "nav.pager"),
         ("Get in touch", "promo.call-to-action"),
         ("Enjoyed this piece? We need your help to keep publishing.", "promo.call-to-action"),
+        ("Sign Up for e-mail newsletters", "promo.newsletter"),
+        ("CLICK HERE TO GET THE HARBOUR TIMES APP", "promo.call-to-action"),
+        ("Image copyright Getty Images", "media.caption-credit"),
+        ("Image caption The lighthouse jetty was rebuilt with two hundred new blocks", "media.caption-credit"),
+        ("Wordcount: 717", "meta.reading-time"),
+        ("Opens in a new window", "nav.banner"),
+        ("Advert", "ad.label"),
+        ("This slideshow requires JavaScript.", "media.placeholder"),
+        ("Notice: JavaScript is required for this content.", "media.placeholder"),
+        ("(opens in a new tab)", "nav.banner"),
+        ("Secure .gov websites use HTTPS", "nav.banner"),
+        ("A .gov website belongs to an official government organization in the United States.", "nav.banner"),
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
@@ -573,6 +594,21 @@ def test_a_comment_thread_after_its_opening_line_does_not_outweigh_a_short_artic
     assert not decision_for(found, "1. alex says:").keep
 
 
+def test_a_thread_found_inside_it_starts_at_its_first_comment_header(profiles: ProfileSet) -> None:
+    """Comments quoting the article can make the best block start inside the thread: the thread
+    found after that block's start begins at the first header of its chain, not at the block."""
+    from cleaners.text import analyse_page, thread_start
+
+    page = analyse_page(capture(PROSE[:2], _thread(6)), profiles)
+    inside = next(i for i, unit in enumerate(page.units) if unit.text == "4. lee says:")
+    start = thread_start(page, inside)
+    assert start is not None and page.units[start].text == "May 3, 2024 at 9:11 am"
+    dated = ["Harbour timetable, May 3, 2024 at 9:11 am"]
+    page = analyse_page(capture(PROSE, dated, PROSE, PROSE, _thread(4)), profiles)
+    start = thread_start(page, len(PROSE) + 1)  # a dated line far before the thread is not its start
+    assert start is not None and page.units[start].text == "May 3, 2024 at 9:11 am"
+
+
 def test_only_an_end_rule_may_open_a_comment_section() -> None:
     from cleaners.profiles import ProfileError, parse_profile
 
@@ -634,6 +670,34 @@ def test_a_footer_copied_as_columns_is_not_a_table(profiles: ProfileSet) -> None
 
 def test_a_table_after_the_article_has_ended_is_not_kept(profiles: ProfileSet) -> None:
     found = extract_text(capture(MENU, PROSE[:3], ["Comments"], STANDINGS, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+
+
+TOUR_DATES = [
+    "June 9 – West Palm Beach, FL @ Harbour Amphitheatre",
+    "June 10 – Tampa, FL @ North Quay Pavilion",
+    "June 14 – Atlanta, GA @ Lighthouse Arena",
+    "June 17 – Nashville, TN @ Breakwater Center",
+    "June 19 – Charlotte, NC @ Sea Wall Music Park",
+]
+
+
+def test_a_list_whose_rows_share_their_punctuation_is_kept_next_to_the_article(profiles: ProfileSet) -> None:
+    # one by one the rows score like menu lines; their shared marks ("–", ",") make them a list
+    found = extract_text(capture(MENU, PROSE[:3], ["Tour Dates"], TOUR_DATES, FOOTER[1:]), profiles)
+    assert kept_texts(found) == [*PROSE[:3], *TOUR_DATES]
+    assert decision_for(found, TOUR_DATES[0]).rule == PATTERNED_ROWS_SIGNAL
+
+
+def test_a_patterned_list_needs_four_rows_kept_text_beside_it_and_no_end_before_it(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE[:3], TOUR_DATES[:3], FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    found = extract_text(capture(MENU, PROSE[:3], ["Comments"], TOUR_DATES, FOOTER[1:]), profiles)
+    assert kept_texts(found) == PROSE[:3]
+    # menu items hold no marks: a menu after the article stays out
+    found = extract_text(
+        capture(MENU, PROSE[:3], ["News (5)", "Sport (3)", "Weather (2)", "Business"], FOOTER[1:]), profiles
+    )
     assert kept_texts(found) == PROSE[:3]
 
 
