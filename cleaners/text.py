@@ -1129,12 +1129,7 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     matcher = rule_matcher(site, profiles.generic)
     rules = _match_rules(matcher, [line.text for line in lines], cache)
     sample = _language_sample(lines, rules)
-    if cache is None:
-        language = detect_language(sample)
-    elif sample in cache.languages:
-        language = cache.languages[sample]
-    else:
-        language = cache.languages[sample] = detect_language(sample)
+    language = detect_language(sample) if cache is None else _cached_language(sample, cache)
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
     texts = [unit.text for unit in units]
@@ -1176,6 +1171,20 @@ def repeated_fields(texts: Sequence[str]) -> np.ndarray:
         if len(lines) >= FIELD_MIN_REPEATS and len(values[key]) >= FIELD_MIN_REPEATS:
             found[lines] = 1.0
     return found
+
+
+def _cached_language(sample: str, cache: PassCache) -> str | None:
+    """``detect_language`` of a sample, named once per capture."""
+    if sample not in cache.languages:
+        cache.languages[sample] = detect_language(sample)
+    return cache.languages[sample]
+
+
+def repeated_among(texts: Sequence[str], maybe: Sequence[bool]) -> list[bool]:
+    """``repeated_lines(texts)``, given ``maybe``: True at least on every repeated line (a line is
+    repeated among some lines of a page only if it is on the page), so only those are compared."""
+    flags = iter(repeated_lines([t for t, m in zip(texts, maybe, strict=True) if m]))
+    return [m and next(flags) for m in maybe]
 
 
 def repeated_lines(texts: Sequence[str]) -> list[bool]:
@@ -1642,13 +1651,51 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     thanks to the page around it; its decision says so.
     """
     cache = PassCache()
-    found = _extract_once(text, profiles, host, cache)
+    page, scores, keep, header = _select(analyse_page(text, profiles, host, cache))
+    found = _extraction(page, scores, keep, header)
+    if not found.paragraphs:  # nothing to settle: an empty page keeps nothing
+        return found
     for _ in range(SETTLE_PASSES):
-        again = _paragraphs_once("\n\n".join(found.paragraphs), profiles, host, cache)
+        page, _, keep, header = _select(_settle_page(page, keep, header, profiles, host, cache))
+        again = _kept_paragraphs(page, keep, header)
         if again == found.paragraphs:
             break
         found = _keep_only(found, again)
     return found
+
+
+def _settle_page(
+    page: Page, keep: Sequence[bool], header: Header, profiles: ProfileSet, host: str | None, cache: PassCache
+) -> Page:
+    """``analyse_page`` of the kept paragraphs joined by blank lines, built from ``page`` (the pass
+    that kept them) without splitting, joining or computing features again.
+
+    Each paragraph is one unit there (a blank line between two lines keeps them apart), with the
+    features ``page`` has for it when the language is the same: a line's features depend on its
+    text and the language only, but for ``repeated`` (a paragraph repeated among the paragraphs is
+    one repeated on ``page``) and ``repeated_field``. A paragraph that the split would change (a
+    column gap in it, whitespace at an end: a column's cell) takes the general way.
+    """
+    kept = [i for i, k in enumerate(keep) if k and i not in header.units]
+    texts = [page.units[i].text for i in kept]
+    if any(" " * 8 in t or t[0].isspace() or t[-1].isspace() for t in texts):
+        return analyse_page("\n\n".join(texts), profiles, host, cache)
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]  # as split_lines numbers them
+    site = profiles.for_capture(host, texts)
+    rules = _match_rules(rule_matcher(site, profiles.generic), texts, cache)
+    language = _cached_language(_language_sample(lines, rules), cache)
+    repeated = repeated_among(texts, (page.features[kept, _REPEATED] > 0).tolist())
+    if language == page.language:
+        features = page.features[kept]
+        features[:, _REPEATED] = repeated
+        words = [page.words[i] for i in kept]
+    else:
+        stop = stopwords(language) if language else frozenset()
+        features, counts = _cached_features(texts, language, stop, repeated, cache)
+        words = np.maximum(counts, 1).tolist()
+    features[:, _REPEATED_FIELD] = repeated_fields(texts)
+    units = tuple([Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)])
+    return Page(units, features, tuple(words), language, site)
 
 
 def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtraction:
@@ -1667,20 +1714,11 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), explain=explain)
 
 
-def _select(
-    text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None
-) -> tuple[Page, np.ndarray, list[bool], Header]:
+def _select(page: Page) -> tuple[Page, np.ndarray, list[bool], Header]:
     """One pass of line scoring and block selection: the page, its scores, kept units and header."""
-    page = analyse_page(text, profiles, host, cache)
     log_odds = score_page(page)
     keep = select_lines(page, log_odds)
     return page, log_odds, keep, find_header(page, keep)
-
-
-def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache) -> tuple[str, ...]:
-    """The paragraphs ``_extract_once`` would keep, without building its decisions."""
-    page, _, keep, header = _select(text, profiles, host, cache)
-    return _kept_paragraphs(page, keep, header)
 
 
 def _kept_paragraphs(page: Page, keep: Sequence[bool], header: Header) -> tuple[str, ...]:
@@ -1693,9 +1731,8 @@ def _kept_paragraphs(page: Page, keep: Sequence[bool], header: Header) -> tuple[
 _LINENO = operator.attrgetter("lineno")
 
 
-def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
-    """One pass of line scoring and block selection over a capture."""
-    page, scores, keep, header = _select(text, profiles, host, cache)
+def _extraction(page: Page, scores: np.ndarray, keep: list[bool], header: Header) -> TextExtraction:
+    """What one pass of line scoring and block selection found in a capture."""
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     credit = None
