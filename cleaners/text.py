@@ -1070,15 +1070,10 @@ def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str
 
 @dataclass(slots=True)
 class PassCache:
-    """What one pass over a capture learnt that the next (over its kept paragraphs) can reuse:
-    each line's features (they depend on the line and the page's language only) and the language
-    named for a sample of lines."""
+    """What one pass over a capture learnt that the next (over its kept paragraphs) can reuse: the
+    language named for a sample of lines and each line's profile rule. (Feature rows are taken
+    from the pass that kept the paragraphs, ``_settle_page``.)"""
 
-    #: Feature rows and word counts of every line computed so far...
-    features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
-    words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    #: ...and the row of each (language, line) in them.
-    rows: dict[tuple[str | None, str], int] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
     #: Each line's profile rule, per matcher (by id; the matchers live in ``_MATCHERS``).
     rules: dict[int, dict[str, Rule | None]] = field(default_factory=dict)
@@ -1099,26 +1094,6 @@ _REPEATED = FEATURE_NAMES.index("repeated")
 _REPEATED_FIELD = FEATURE_NAMES.index("repeated_field")
 
 
-def _cached_features(
-    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool], cache: PassCache
-) -> tuple[np.ndarray, np.ndarray]:
-    """``_page_features``, computing only the lines ``cache`` does not hold (and adding them)."""
-    known = cache.rows
-    missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
-    if missing:
-        features, words = _page_features(missing, language, stop, [False] * len(missing))
-        known.update(((language, t), len(cache.words) + row) for row, t in enumerate(missing))
-        cache.features = np.concatenate((cache.features, features))  # copies: ``features`` is ours
-        cache.words = np.concatenate((cache.words, words))
-        if len(missing) == len(texts):  # every line new and distinct: the new rows are the page
-            features[:, _REPEATED] = repeated
-            return features, words
-    rows = [known[(language, t)] for t in texts]
-    features = cache.features[rows]
-    features[:, _REPEATED] = repeated
-    return features, cache.words[rows]
-
-
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
     """Split a capture into logical lines, apply the profile rules and compute each line's features
     (``cache``: what an earlier pass over the same capture computed)."""
@@ -1134,10 +1109,7 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     units = join_wrapped(lines, rules, stop)
     texts = [unit.text for unit in units]
     repeated = repeated_lines(texts)
-    if cache is None:
-        features, words = _page_features(texts, language, stop, repeated)
-    else:
-        features, words = _cached_features(texts, language, stop, repeated, cache)
+    features, words = _page_features(texts, language, stop, repeated)
     features[:, _REPEATED_FIELD] = repeated_fields(texts)
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
 
@@ -1691,7 +1663,7 @@ def _settle_page(
         words = [page.words[i] for i in kept]
     else:
         stop = stopwords(language) if language else frozenset()
-        features, counts = _cached_features(texts, language, stop, repeated, cache)
+        features, counts = _page_features(texts, language, stop, repeated)
         words = np.maximum(counts, 1).tolist()
     features[:, _REPEATED_FIELD] = repeated_fields(texts)
     units = tuple([Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)])
