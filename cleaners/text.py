@@ -320,13 +320,21 @@ def split_columns(lines: Sequence[Line]) -> list[Line]:
     left: list[Line] = []
     right: list[Line] = []
     for line in lines:
-        cells = COLUMN_GAP.split(line.text) if "        " in line.text else [line.text]
-        if len(cells) == 2 and max(len(c.split()) for c in cells) >= COLUMN_MIN_WORDS:
+        cells = _column_cells(line.text)
+        if cells:
             left.append(Line(line.lineno, cells[0]))
             right.append(Line(line.lineno, cells[1]))
         else:
             left.append(line)
     return left + right if right else left
+
+
+def _column_cells(text: str) -> list[str] | None:
+    """The two cells of a line that is a two-column rendering (``split_columns``), else None."""
+    if "        " not in text:
+        return None
+    cells = COLUMN_GAP.split(text)
+    return cells if len(cells) == 2 and max(len(c.split()) for c in cells) >= COLUMN_MIN_WORDS else None
 
 
 def _ends_sentence(line: str) -> bool:
@@ -1636,6 +1644,14 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     return found
 
 
+def _one_line(unit: Unit) -> bool:
+    """Whether ``split_lines`` and ``split_columns`` leave the unit's text one line as it is: no
+    whitespace at its ends (a column's cell may have some) and no two columns in it (a line of the
+    capture was tested when split, a unit joined from several lines was not)."""
+    text = unit.text
+    return not (text[0].isspace() or text[-1].isspace() or (len(unit.lines) > 1 and _column_cells(text)))
+
+
 def _settle_page(
     page: Page, keep: Sequence[bool], header: Header, profiles: ProfileSet, host: str | None, cache: PassCache
 ) -> Page:
@@ -1645,12 +1661,12 @@ def _settle_page(
     Each paragraph is one unit there (a blank line between two lines keeps them apart), with the
     features ``page`` has for it when the language is the same: a line's features depend on its
     text and the language only, but for ``repeated`` (a paragraph repeated among the paragraphs is
-    one repeated on ``page``) and ``repeated_field``. A paragraph that the split would change (a
-    column gap in it, whitespace at an end: a column's cell) takes the general way.
+    one repeated on ``page``) and ``repeated_field``. When the split would change a paragraph
+    (``_one_line``), the paragraphs take the general way.
     """
     kept = [i for i, k in enumerate(keep) if k and i not in header.units]
     texts = [page.units[i].text for i in kept]
-    if any(" " * 8 in t or t[0].isspace() or t[-1].isspace() for t in texts):
+    if not all(_one_line(page.units[i]) for i in kept):
         return analyse_page("\n\n".join(texts), profiles, host, cache)
     lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]  # as split_lines numbers them
     site = profiles.for_capture(host, texts)

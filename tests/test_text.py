@@ -19,6 +19,8 @@ from cleaners.text import (
     PassCache,
     RuleMatcher,
     TextExtraction,
+    Unit,
+    _one_line,
     _select,
     _settle_page,
     analyse_page,
@@ -400,6 +402,17 @@ def test_repeated_among_compares_only_the_lines_that_may_repeat() -> None:
     assert repeated_among(texts, [True, True, True, True, True]) == [True, True, True, False, True]
     assert repeated_among(texts, [True, False, True, False, False]) == [True, False, True, False, False]
     assert repeated_among([], []) == []
+
+
+def test_one_line_units_are_those_a_second_split_leaves_whole() -> None:
+    table = "1     Kyle Busch     5040     5"  # tested when the capture was split: a table row
+    assert _one_line(Unit(table, (Line(1, table),), None))
+    gap = " " * 10
+    line = f"fishing boats on{gap}Archive page"  # two short cells: a line the split leaves whole
+    assert _one_line(Unit(line, (Line(2, line),), None))
+    joined = f"The harbour reopened to {line}"  # joined after the split: its left cell is prose-sized
+    assert not _one_line(Unit(joined, (Line(1, "The harbour reopened to"), Line(2, line)), None))
+    assert not _one_line(Unit("Archive\t", (Line(1, "Archive\t"),), None))  # a cell's whitespace
 
 
 def test_settle_page_is_the_page_of_the_kept_paragraphs(profiles) -> None:
