@@ -474,6 +474,88 @@ def _first_of_item(op: object, value: object) -> tuple[set[str], bool]:
     raise _Unknown
 
 
+#: Rule patterns are dispatched on a line's first RULE_PREFIX_CHARS characters (``_prefixes``)...
+RULE_PREFIX_CHARS = 3
+#: ...and the analysis gives up on a pattern (it dispatches on the first character) when it would
+#: list more than this many prefixes.
+_PREFIXES_MAX = 512
+
+#: A prefix being built: its text (lower-case ASCII) and whether it is final (the match may go on
+#: with anything, or it has RULE_PREFIX_CHARS characters) rather than exactly the text so far.
+_Prefix = tuple[str, bool]
+
+
+def _prefixes(pattern: re.Pattern[str], size: int = RULE_PREFIX_CHARS) -> frozenset[str] | None:
+    """Lower-case ASCII strings of at most ``size`` characters such that every line ``pattern``
+    matches whole, if its first ``size`` characters are ASCII, starts (lower-cased) with one of
+    them; None when the pattern is beyond this simple analysis.
+
+    A line shorter than a match's prefix is the whole match; a pattern character that case-folds
+    to an ASCII letter ("ſ", the Kelvin sign) counts as that letter, other non-ASCII ones match no
+    ASCII character.
+    """
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        found = _prefixes_of_sequence(list(parsed), {("", False)}, size)
+    except (AttributeError, re.error, _Unknown):
+        return None
+    return frozenset(text for text, _ in found)
+
+
+def _prefixes_of_sequence(items: list[tuple[object, object]], starts: set[_Prefix], size: int) -> set[_Prefix]:
+    """``starts`` followed by a sequence of parsed items."""
+    for op, value in items:
+        if all(final for _, final in starts):
+            break
+        starts = _prefixes_of_item(op, value, starts, size)
+    return starts
+
+
+def _prefixes_of_item(op: object, value: object, starts: set[_Prefix], size: int) -> set[_Prefix]:
+    """``starts`` followed by one parsed item (a repeat, a group or a branch: by its parts)."""
+    constants = re._constants  # type: ignore[attr-defined]
+    if op is constants.AT or op in (constants.ASSERT, constants.ASSERT_NOT):  # no character
+        return starts
+    if op is constants.SUBPATTERN:
+        return _prefixes_of_sequence(list(value[-1]), starts, size)  # type: ignore[index]
+    if op is constants.BRANCH:
+        branches = [_prefixes_of_sequence(list(b), starts, size) for b in value[1]]  # type: ignore[index]
+        return _bounded(starts, set().union(*branches))
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+        return _prefixes_of_repeat(value, starts, size)  # type: ignore[arg-type]
+    final = {start for start in starts if start[1]}
+    growing = [text for text, done in starts if not done]
+    if op is constants.LITERAL or op is constants.IN:
+        chars = _first_of_item(op, value)[0]  # raises _Unknown for negated classes
+        letters = {c.translate(_ASCII_FOLDS).lower() for c in chars}
+        ascii_letters = sorted(c for c in letters if c.isascii())
+        grown = {(text + c, len(text) + 1 >= size) for text in growing for c in ascii_letters}
+        return _bounded(starts, final | grown)
+    return final | {(text, True) for text in growing}  # any character: the prefix ends here
+
+
+def _prefixes_of_repeat(value: tuple[int, int, object], starts: set[_Prefix], size: int) -> set[_Prefix]:
+    """``starts`` followed by ``low`` to ``high`` repeats of a parsed sequence."""
+    low, high, sub = value
+    found: set[_Prefix] = set()
+    current, count = starts, 0
+    while True:
+        done = all(final for _, final in current)
+        if count >= low or done:
+            found |= current
+        if count == high or done:
+            return _bounded(starts, found)
+        if count > low + size:  # a repeat that may match nothing: stop building
+            return _bounded(starts, found | {(text, True) for text, _ in current})
+        current = _prefixes_of_sequence(list(sub), current, size)  # type: ignore[call-overload]
+        count += 1
+
+
+def _bounded(starts: set[_Prefix], grown: set[_Prefix]) -> set[_Prefix]:
+    """``grown``, or ``starts`` made final when ``grown`` lists more than _PREFIXES_MAX prefixes."""
+    return grown if len(grown) <= _PREFIXES_MAX else {(text, True) for text, _ in starts}
+
+
 def _guard(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case ASCII strings one of which every match of ``pattern`` contains (the most selective
     such set found), or None when there is none to test."""
@@ -555,7 +637,16 @@ class RuleMatcher:
         self._first = {id(p): _first_chars(p) for p in patterns}
         self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
+        self._patterns = patterns
+        self._prefixes = {id(p): _prefixes(p) if self._first[id(p)] is not None else None for p in patterns}
         self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        for k, p in enumerate(patterns):
+            for prefix in self._prefixes[id(p)] or ():
+                self._by_prefix.setdefault(prefix, []).append(k)
+        self._unprefixed = [k for k, p in enumerate(patterns) if self._prefixes[id(p)] is None]
+        self._prefix_heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._alternations: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         self._tails: dict[tuple[int, bool], re.Pattern[str] | None] = {}
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
@@ -604,6 +695,30 @@ class RuleMatcher:
             )
         return self._tails[(string, long)]
 
+    def _prefix_head(self, key: str, long: bool) -> re.Pattern[str] | None:
+        """``_head`` for a line whose first RULE_PREFIX_CHARS characters (ASCII, lower-cased) are
+        ``key``: only the patterns whose matches can start so. Keys are remembered (at most
+        RULE_CACHE_SIZE), and one alternation is compiled per set of patterns: a bounded number,
+        as many as the patterns' prefixes tell apart."""
+        head = self._prefix_heads.get((key, long), False)
+        if head is False:
+            if len(self._prefix_heads) > RULE_CACHE_SIZE:
+                self._prefix_heads.clear()
+            chosen = tuple(sorted(k for k in self._starting(key) if self._long[id(self._patterns[k])] or not long))
+            if chosen not in self._alternations:
+                picked = {id(self._patterns[k]) for k in chosen}
+                self._alternations[chosen] = _alternation(self.rules, lambda p: id(p) in picked)
+            head = self._prefix_heads[(key, long)] = self._alternations[chosen]
+        return head
+
+    def _starting(self, key: str) -> set[int]:
+        """The patterns (indices) a line starting with ``key`` can match: those with a prefix of
+        ``key`` among their prefixes, and those without prefixes that ``_in_head`` puts in the head
+        of its first character."""
+        found = {k for j in range(len(key) + 1) for k in self._by_prefix.get(key[:j], ())}
+        found.update(k for k in self._unprefixed if self._in_head(self._patterns[k], key[0], False))
+        return found
+
     def _in_head(self, p: re.Pattern[str], key: str, long: bool) -> bool:
         """Whether ``p`` can start with ``key``, or with anything but has no guard strings (and can
         match ``long`` lines, if the line is long)."""
@@ -622,7 +737,9 @@ class RuleMatcher:
         if not first.isascii():
             found = self._first_rule(self.long_pattern if long else self.pattern, line)
             return None if found is None else self.rules[found]
-        found = self._first_rule(self._head(first.lower(), long), line)
+        key = line[:RULE_PREFIX_CHARS]
+        head = self._prefix_head(key.lower(), long) if key.isascii() else self._head(first.lower(), long)
+        found = self._first_rule(head, line)
         if guards is None:
             guards = self._guards_in(line)
         string = 0
@@ -644,7 +761,7 @@ class RuleMatcher:
 
     def compiled_alternations(self) -> int:
         """How many alternations have been compiled so far (bounded whatever the lines)."""
-        return len(self._heads) + len(self._tails)
+        return len(self._heads) + len(self._tails) + len(self._alternations)
 
     def forget_lines(self) -> None:
         """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""
