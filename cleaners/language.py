@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-from itertools import chain
+from operator import itemgetter
 
 import justext
 
@@ -101,10 +101,15 @@ def stopword_language(words: list[str]) -> str | None:
     if len(words) < 3:
         return None
     index = _languages_by_stopword()
-    counts = Counter(chain.from_iterable(index[w] for w in words if w in index))
+    counts: dict[str, int] = {}
+    # Each distinct word once, in order of first occurrence: the same counts, and the languages in
+    # the same order as counting word by word (the first of the most frequent wins a tie).
+    for word, times in Counter(words).items():
+        for language in index.get(word, ()):
+            counts[language] = counts.get(language, 0) + times
     if not counts:
         return None
-    language, count = counts.most_common(1)[0]
+    language, count = max(counts.items(), key=itemgetter(1))
     return language if count / len(words) >= MIN_STOPWORD_SHARE else None
 
 
@@ -113,5 +118,13 @@ def detect_language(text: str) -> str | None:
     by_script = script_language(text)
     if by_script:
         return by_script
-    words = [w.lower() for w in _WORD.findall(text[: SAMPLE_CHARS * 2])[:SAMPLE_WORDS]]
-    return stopword_language(words)
+    return stopword_language([w.lower() for w in _first_words(text)])
+
+
+def _first_words(text: str) -> list[str]:
+    """The first SAMPLE_WORDS ``\\w+`` words of ``text[:2 * SAMPLE_CHARS]``, looked for in a shorter
+    prefix first: when it holds more, the first ones are whole (only the last can be cut off)."""
+    found = _WORD.findall(text[:SAMPLE_CHARS])
+    if len(found) <= SAMPLE_WORDS:
+        found = _WORD.findall(text[: SAMPLE_CHARS * 2])
+    return found[:SAMPLE_WORDS]

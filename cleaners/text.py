@@ -327,13 +327,21 @@ def split_columns(lines: Sequence[Line]) -> list[Line]:
     left: list[Line] = []
     right: list[Line] = []
     for line in lines:
-        cells = COLUMN_GAP.split(line.text) if "        " in line.text else [line.text]
-        if len(cells) == 2 and max(len(c.split()) for c in cells) >= COLUMN_MIN_WORDS:
+        cells = _column_cells(line.text)
+        if cells:
             left.append(Line(line.lineno, cells[0]))
             right.append(Line(line.lineno, cells[1]))
         else:
             left.append(line)
     return left + right if right else left
+
+
+def _column_cells(text: str) -> list[str] | None:
+    """The two cells of a line that is a two-column rendering (``split_columns``), else None."""
+    if "        " not in text:
+        return None
+    cells = COLUMN_GAP.split(text)
+    return cells if len(cells) == 2 and max(len(c.split()) for c in cells) >= COLUMN_MIN_WORDS else None
 
 
 def _ends_sentence(line: str) -> bool:
@@ -473,6 +481,88 @@ def _first_of_item(op: object, value: object) -> tuple[set[str], bool]:
     raise _Unknown
 
 
+#: Rule patterns are dispatched on a line's first RULE_PREFIX_CHARS characters (``_prefixes``)...
+RULE_PREFIX_CHARS = 3
+#: ...and the analysis gives up on a pattern (it dispatches on the first character) when it would
+#: list more than this many prefixes.
+_PREFIXES_MAX = 512
+
+#: A prefix being built: its text (lower-case ASCII) and whether it is final (the match may go on
+#: with anything, or it has RULE_PREFIX_CHARS characters) rather than exactly the text so far.
+_Prefix = tuple[str, bool]
+
+
+def _prefixes(pattern: re.Pattern[str], size: int = RULE_PREFIX_CHARS) -> frozenset[str] | None:
+    """Lower-case ASCII strings of at most ``size`` characters such that every line ``pattern``
+    matches whole, if its first ``size`` characters are ASCII, starts (lower-cased) with one of
+    them; None when the pattern is beyond this simple analysis.
+
+    A line shorter than a match's prefix is the whole match; a pattern character that case-folds
+    to an ASCII letter ("ſ", the Kelvin sign) counts as that letter, other non-ASCII ones match no
+    ASCII character.
+    """
+    try:
+        parsed = re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+        found = _prefixes_of_sequence(list(parsed), {("", False)}, size)
+    except (AttributeError, re.error, _Unknown):
+        return None
+    return frozenset(text for text, _ in found)
+
+
+def _prefixes_of_sequence(items: list[tuple[object, object]], starts: set[_Prefix], size: int) -> set[_Prefix]:
+    """``starts`` followed by a sequence of parsed items."""
+    for op, value in items:
+        if all(final for _, final in starts):
+            break
+        starts = _prefixes_of_item(op, value, starts, size)
+    return starts
+
+
+def _prefixes_of_item(op: object, value: object, starts: set[_Prefix], size: int) -> set[_Prefix]:
+    """``starts`` followed by one parsed item (a repeat, a group or a branch: by its parts)."""
+    constants = re._constants  # type: ignore[attr-defined]
+    if op is constants.AT or op in (constants.ASSERT, constants.ASSERT_NOT):  # no character
+        return starts
+    if op is constants.SUBPATTERN:
+        return _prefixes_of_sequence(list(value[-1]), starts, size)  # type: ignore[index]
+    if op is constants.BRANCH:
+        branches = [_prefixes_of_sequence(list(b), starts, size) for b in value[1]]  # type: ignore[index]
+        return _bounded(starts, set().union(*branches))
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+        return _prefixes_of_repeat(value, starts, size)  # type: ignore[arg-type]
+    final = {start for start in starts if start[1]}
+    growing = [text for text, done in starts if not done]
+    if op is constants.LITERAL or op is constants.IN:
+        chars = _first_of_item(op, value)[0]  # raises _Unknown for negated classes
+        letters = {c.translate(_ASCII_FOLDS).lower() for c in chars}
+        ascii_letters = sorted(c for c in letters if c.isascii())
+        grown = {(text + c, len(text) + 1 >= size) for text in growing for c in ascii_letters}
+        return _bounded(starts, final | grown)
+    return final | {(text, True) for text in growing}  # any character: the prefix ends here
+
+
+def _prefixes_of_repeat(value: tuple[int, int, object], starts: set[_Prefix], size: int) -> set[_Prefix]:
+    """``starts`` followed by ``low`` to ``high`` repeats of a parsed sequence."""
+    low, high, sub = value
+    found: set[_Prefix] = set()
+    current, count = starts, 0
+    while True:
+        done = all(final for _, final in current)
+        if count >= low or done:
+            found |= current
+        if count == high or done:
+            return _bounded(starts, found)
+        if count > low + size:  # a repeat that may match nothing: stop building
+            return _bounded(starts, found | {(text, True) for text, _ in current})
+        current = _prefixes_of_sequence(list(sub), current, size)  # type: ignore[call-overload]
+        count += 1
+
+
+def _bounded(starts: set[_Prefix], grown: set[_Prefix]) -> set[_Prefix]:
+    """``grown``, or ``starts`` made final when ``grown`` lists more than _PREFIXES_MAX prefixes."""
+    return grown if len(grown) <= _PREFIXES_MAX else {(text, True) for text, _ in starts}
+
+
 def _guard(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case ASCII strings one of which every match of ``pattern`` contains (the most selective
     such set found), or None when there is none to test."""
@@ -554,7 +644,16 @@ class RuleMatcher:
         self._first = {id(p): _first_chars(p) for p in patterns}
         self._guard = {id(p): _guard(p) for p in patterns if self._first[id(p)] is None}
         self._guard_strings = tuple(sorted({s for g in self._guard.values() if g for s in g}))
+        self._patterns = patterns
+        self._prefixes = {id(p): _prefixes(p) if self._first[id(p)] is not None else None for p in patterns}
         self._heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        for k, p in enumerate(patterns):
+            for prefix in self._prefixes[id(p)] or ():
+                self._by_prefix.setdefault(prefix, []).append(k)
+        self._unprefixed = [k for k, p in enumerate(patterns) if self._prefixes[id(p)] is None]
+        self._prefix_heads: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self._alternations: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         self._tails: dict[tuple[int, bool], re.Pattern[str] | None] = {}
         bounded = [w for w in widths.values() if w is not None]
         self.max_chars = max(bounded, default=0) if len(bounded) == len(widths) else None
@@ -603,6 +702,30 @@ class RuleMatcher:
             )
         return self._tails[(string, long)]
 
+    def _prefix_head(self, key: str, long: bool) -> re.Pattern[str] | None:
+        """``_head`` for a line whose first RULE_PREFIX_CHARS characters (ASCII, lower-cased) are
+        ``key``: only the patterns whose matches can start so. Keys are remembered (at most
+        RULE_CACHE_SIZE), and one alternation is compiled per set of patterns: a bounded number,
+        as many as the patterns' prefixes tell apart."""
+        head = self._prefix_heads.get((key, long), False)
+        if head is False:
+            if len(self._prefix_heads) > RULE_CACHE_SIZE:
+                self._prefix_heads.clear()
+            chosen = tuple(sorted(k for k in self._starting(key) if self._long[id(self._patterns[k])] or not long))
+            if chosen not in self._alternations:
+                picked = {id(self._patterns[k]) for k in chosen}
+                self._alternations[chosen] = _alternation(self.rules, lambda p: id(p) in picked)
+            head = self._prefix_heads[(key, long)] = self._alternations[chosen]
+        return head
+
+    def _starting(self, key: str) -> set[int]:
+        """The patterns (indices) a line starting with ``key`` can match: those with a prefix of
+        ``key`` among their prefixes, and those without prefixes that ``_in_head`` puts in the head
+        of its first character."""
+        found = {k for j in range(len(key) + 1) for k in self._by_prefix.get(key[:j], ())}
+        found.update(k for k in self._unprefixed if self._in_head(self._patterns[k], key[0], False))
+        return found
+
     def _in_head(self, p: re.Pattern[str], key: str, long: bool) -> bool:
         """Whether ``p`` can start with ``key``, or with anything but has no guard strings (and can
         match ``long`` lines, if the line is long)."""
@@ -621,7 +744,9 @@ class RuleMatcher:
         if not first.isascii():
             found = self._first_rule(self.long_pattern if long else self.pattern, line)
             return None if found is None else self.rules[found]
-        found = self._first_rule(self._head(first.lower(), long), line)
+        key = line[:RULE_PREFIX_CHARS]
+        head = self._prefix_head(key.lower(), long) if key.isascii() else self._head(first.lower(), long)
+        found = self._first_rule(head, line)
         if guards is None:
             guards = self._guards_in(line)
         string = 0
@@ -643,7 +768,7 @@ class RuleMatcher:
 
     def compiled_alternations(self) -> int:
         """How many alternations have been compiled so far (bounded whatever the lines)."""
-        return len(self._heads) + len(self._tails)
+        return len(self._heads) + len(self._tails) + len(self._alternations)
 
     def forget_lines(self) -> None:
         """Empty the per-line result cache (benchmarks time pages as if seen for the first time)."""
@@ -1077,15 +1202,10 @@ def _language_sample(lines: Sequence[Line], rules: Sequence[Rule | None]) -> str
 
 @dataclass(slots=True)
 class PassCache:
-    """What one pass over a capture learnt that the next (over its kept paragraphs) can reuse:
-    each line's features (they depend on the line and the page's language only) and the language
-    named for a sample of lines."""
+    """What one pass over a capture learnt that the next (over its kept paragraphs) can reuse: the
+    language named for a sample of lines and each line's profile rule. (Feature rows are taken
+    from the pass that kept the paragraphs, ``_settle_page``.)"""
 
-    #: Feature rows and word counts of every line computed so far...
-    features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(FEATURE_NAMES))))
-    words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    #: ...and the row of each (language, line) in them.
-    rows: dict[tuple[str | None, str], int] = field(default_factory=dict)
     languages: dict[str, str | None] = field(default_factory=dict)
     #: Each line's profile rule, per matcher (by id; the matchers live in ``_MATCHERS``).
     rules: dict[int, dict[str, Rule | None]] = field(default_factory=dict)
@@ -1106,26 +1226,6 @@ _REPEATED = FEATURE_NAMES.index("repeated")
 _REPEATED_FIELD = FEATURE_NAMES.index("repeated_field")
 
 
-def _cached_features(
-    texts: Sequence[str], language: str | None, stop: frozenset[str], repeated: Sequence[bool], cache: PassCache
-) -> tuple[np.ndarray, np.ndarray]:
-    """``_page_features``, computing only the lines ``cache`` does not hold (and adding them)."""
-    known = cache.rows
-    missing = [t for t in dict.fromkeys(texts) if (language, t) not in known]
-    if missing:
-        features, words = _page_features(missing, language, stop, [False] * len(missing))
-        known.update(((language, t), len(cache.words) + row) for row, t in enumerate(missing))
-        cache.features = np.concatenate((cache.features, features))  # copies: ``features`` is ours
-        cache.words = np.concatenate((cache.words, words))
-        if len(missing) == len(texts):  # every line new and distinct: the new rows are the page
-            features[:, _REPEATED] = repeated
-            return features, words
-    rows = [known[(language, t)] for t in texts]
-    features = cache.features[rows]
-    features[:, _REPEATED] = repeated
-    return features, cache.words[rows]
-
-
 def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache: PassCache | None = None) -> Page:
     """Split a capture into logical lines, apply the profile rules and compute each line's features
     (``cache``: what an earlier pass over the same capture computed)."""
@@ -1136,20 +1236,12 @@ def analyse_page(text: str, profiles: ProfileSet, host: str | None = None, cache
     matcher = rule_matcher(site, profiles.generic)
     rules = _match_rules(matcher, [line.text for line in lines], cache)
     sample = _language_sample(lines, rules)
-    if cache is None:
-        language = detect_language(sample)
-    elif sample in cache.languages:
-        language = cache.languages[sample]
-    else:
-        language = cache.languages[sample] = detect_language(sample)
+    language = detect_language(sample) if cache is None else _cached_language(sample, cache)
     stop = stopwords(language) if language else frozenset()
     units = join_wrapped(lines, rules, stop)
     texts = [unit.text for unit in units]
     repeated = repeated_lines(texts)
-    if cache is None:
-        features, words = _page_features(texts, language, stop, repeated)
-    else:
-        features, words = _cached_features(texts, language, stop, repeated, cache)
+    features, words = _page_features(texts, language, stop, repeated)
     features[:, _REPEATED_FIELD] = repeated_fields(texts)
     return Page(tuple(units), features, tuple(np.maximum(words, 1).tolist()), language, site)
 
@@ -1183,6 +1275,20 @@ def repeated_fields(texts: Sequence[str]) -> np.ndarray:
         if len(lines) >= FIELD_MIN_REPEATS and len(values[key]) >= FIELD_MIN_REPEATS:
             found[lines] = 1.0
     return found
+
+
+def _cached_language(sample: str, cache: PassCache) -> str | None:
+    """``detect_language`` of a sample, named once per capture."""
+    if sample not in cache.languages:
+        cache.languages[sample] = detect_language(sample)
+    return cache.languages[sample]
+
+
+def repeated_among(texts: Sequence[str], maybe: Sequence[bool]) -> list[bool]:
+    """``repeated_lines(texts)``, given ``maybe``: True at least on every repeated line (a line is
+    repeated among some lines of a page only if it is on the page), so only those are compared."""
+    flags = iter(repeated_lines([t for t, m in zip(texts, maybe, strict=True) if m]))
+    return [m and next(flags) for m in maybe]
 
 
 def repeated_lines(texts: Sequence[str]) -> list[bool]:
@@ -1718,13 +1824,59 @@ def extract_text(text: str, profiles: ProfileSet, host: str | None = None) -> Te
     thanks to the page around it; its decision says so.
     """
     cache = PassCache()
-    found = _extract_once(text, profiles, host, cache)
+    page, scores, keep, header = _select(analyse_page(text, profiles, host, cache))
+    found = _extraction(page, scores, keep, header)
+    if not found.paragraphs:  # nothing to settle: an empty page keeps nothing
+        return found
     for _ in range(SETTLE_PASSES):
-        again = _paragraphs_once("\n\n".join(found.paragraphs), profiles, host, cache)
+        page, _, keep, header = _select(_settle_page(page, keep, header, profiles, host, cache))
+        again = _kept_paragraphs(page, keep, header)
         if again == found.paragraphs:
             break
         found = _keep_only(found, again)
     return found
+
+
+def _one_line(unit: Unit) -> bool:
+    """Whether ``split_lines`` and ``split_columns`` leave the unit's text one line as it is: no
+    whitespace at its ends (a column's cell may have some) and no two columns in it (a line of the
+    capture was tested when split, a unit joined from several lines was not)."""
+    text = unit.text
+    return not (text[0].isspace() or text[-1].isspace() or (len(unit.lines) > 1 and _column_cells(text)))
+
+
+def _settle_page(
+    page: Page, keep: Sequence[bool], header: Header, profiles: ProfileSet, host: str | None, cache: PassCache
+) -> Page:
+    """``analyse_page`` of the kept paragraphs joined by blank lines, built from ``page`` (the pass
+    that kept them) without splitting, joining or computing features again.
+
+    Each paragraph is one unit there (a blank line between two lines keeps them apart), with the
+    features ``page`` has for it when the language is the same: a line's features depend on its
+    text and the language only, but for ``repeated`` (a paragraph repeated among the paragraphs is
+    one repeated on ``page``) and ``repeated_field``. When the split would change a paragraph
+    (``_one_line``), the paragraphs take the general way.
+    """
+    kept = [i for i, k in enumerate(keep) if k and i not in header.units]
+    texts = [page.units[i].text for i in kept]
+    if not all(_one_line(page.units[i]) for i in kept):
+        return analyse_page("\n\n".join(texts), profiles, host, cache)
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]  # as split_lines numbers them
+    site = profiles.for_capture(host, texts)
+    rules = _match_rules(rule_matcher(site, profiles.generic), texts, cache)
+    language = _cached_language(_language_sample(lines, rules), cache)
+    repeated = repeated_among(texts, (page.features[kept, _REPEATED] > 0).tolist())
+    if language == page.language:
+        features = page.features[kept]
+        features[:, _REPEATED] = repeated
+        words = [page.words[i] for i in kept]
+    else:
+        stop = stopwords(language) if language else frozenset()
+        features, counts = _page_features(texts, language, stop, repeated)
+        words = np.maximum(counts, 1).tolist()
+    features[:, _REPEATED_FIELD] = repeated_fields(texts)
+    units = tuple([Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)])
+    return Page(units, features, tuple(words), language, site)
 
 
 def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtraction:
@@ -1743,20 +1895,11 @@ def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtrac
     return replace(found, paragraphs=tuple(p for p in found.paragraphs if p in remaining), explain=explain)
 
 
-def _select(
-    text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None
-) -> tuple[Page, np.ndarray, list[bool], Header]:
+def _select(page: Page) -> tuple[Page, np.ndarray, list[bool], Header]:
     """One pass of line scoring and block selection: the page, its scores, kept units and header."""
-    page = analyse_page(text, profiles, host, cache)
     log_odds = score_page(page)
     keep = select_lines(page, log_odds)
     return page, log_odds, keep, find_header(page, keep)
-
-
-def _paragraphs_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache) -> tuple[str, ...]:
-    """The paragraphs ``_extract_once`` would keep, without building its decisions."""
-    page, _, keep, header = _select(text, profiles, host, cache)
-    return _kept_paragraphs(page, keep, header)
 
 
 def _kept_paragraphs(page: Page, keep: Sequence[bool], header: Header) -> tuple[str, ...]:
@@ -1769,9 +1912,8 @@ def _kept_paragraphs(page: Page, keep: Sequence[bool], header: Header) -> tuple[
 _LINENO = operator.attrgetter("lineno")
 
 
-def _extract_once(text: str, profiles: ProfileSet, host: str | None, cache: PassCache | None = None) -> TextExtraction:
-    """One pass of line scoring and block selection over a capture."""
-    page, scores, keep, header = _select(text, profiles, host, cache)
+def _extraction(page: Page, scores: np.ndarray, keep: list[bool], header: Header) -> TextExtraction:
+    """What one pass of line scoring and block selection found in a capture."""
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     credit = None

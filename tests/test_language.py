@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from cleaners.language import detect_language, script_language, stopword_language, stopwords
+from cleaners.language import (
+    _WORD,
+    SAMPLE_CHARS,
+    SAMPLE_WORDS,
+    _first_words,
+    detect_language,
+    script_language,
+    stopword_language,
+    stopwords,
+)
 
 SAMPLES = {
     "en": "The council is expected to vote on a relief package next week, and the mayor said she would support it.",
@@ -53,3 +62,20 @@ def test_stopwords_come_from_justext_lists() -> None:
     english = stopwords("en")
     assert {"the", "and", "of"} <= english
     assert stopwords("xx") == frozenset()
+
+
+def test_first_words_are_the_sample_words_whatever_the_prefix_looked_at() -> None:
+    # Long words: fewer than SAMPLE_WORDS in the first SAMPLE_CHARS, one cut at that boundary.
+    long_words = " ".join(f"{k:04d}" + "x" * 20 for k in range(300))
+    # Short words: more than SAMPLE_WORDS in the first SAMPLE_CHARS.
+    short_words = " ".join(f"w{k}" for k in range(1000))
+    for text in (long_words, short_words):
+        assert _first_words(text) == _WORD.findall(text[: 2 * SAMPLE_CHARS])[:SAMPLE_WORDS]
+    assert _first_words(long_words)[-1] == "0239" + "x" * 20  # whole, not cut at SAMPLE_CHARS
+
+
+def test_stopword_language_breaks_ties_by_first_occurrence() -> None:
+    # "de" is a stop word of several languages, "het" only Dutch, "och" only Swedish: a tie between
+    # Dutch and Swedish goes to the language whose stop word came first.
+    assert stopword_language(["het", "och", "xx", "yy"]) == "nl"
+    assert stopword_language(["och", "het", "xx", "yy"]) == "sv"

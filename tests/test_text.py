@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleaners import ProfileSet, default_profiles
@@ -16,8 +17,14 @@ from cleaners.text import (
     TABLE_ROWS_SIGNAL,
     Line,
     LineDecision,
+    PassCache,
     RuleMatcher,
     TextExtraction,
+    Unit,
+    _one_line,
+    _select,
+    _settle_page,
+    analyse_page,
     best_block,
     continues_sentence,
     extract_text,
@@ -25,7 +32,9 @@ from cleaners.text import (
     line_features,
     page_features,
     parse_text_date,
+    repeated_among,
     repeated_fields,
+    repeated_lines,
     split_columns,
     split_lines,
 )
@@ -405,6 +414,47 @@ def test_two_column_rendering_is_split_into_columns() -> None:
         "Archive",
         "January (27)",
     ]
+
+
+def test_repeated_among_compares_only_the_lines_that_may_repeat() -> None:
+    texts = ["Read More", "Harbour news", "read more", "Sea wall", "Harbour News"]
+    assert repeated_among(texts, [True] * 5) == repeated_lines(texts) == [True, True, True, False, True]
+    # "maybe" holds every repeated line (and "Sea wall", which is not): the same answer.
+    assert repeated_among(texts, [True, True, True, True, True]) == [True, True, True, False, True]
+    assert repeated_among(texts, [True, False, True, False, False]) == [True, False, True, False, False]
+    assert repeated_among([], []) == []
+
+
+def test_one_line_units_are_those_a_second_split_leaves_whole() -> None:
+    table = "1     Kyle Busch     5040     5"  # tested when the capture was split: a table row
+    assert _one_line(Unit(table, (Line(1, table),), None))
+    gap = " " * 10
+    line = f"fishing boats on{gap}Archive page"  # two short cells: a line the split leaves whole
+    assert _one_line(Unit(line, (Line(2, line),), None))
+    joined = f"The harbour reopened to {line}"  # joined after the split: its left cell is prose-sized
+    assert not _one_line(Unit(joined, (Line(1, "The harbour reopened to"), Line(2, line)), None))
+    assert not _one_line(Unit("Archive\t", (Line(1, "Archive\t"),), None))  # a cell's whitespace
+
+
+def test_settle_page_is_the_page_of_the_kept_paragraphs(profiles) -> None:
+    # The settle pass builds the page of the kept paragraphs from the first pass's units; it must be
+    # the page that splitting and analysing those paragraphs again gives: a joined (hard-wrapped)
+    # paragraph one unit, a paragraph repeated on the page but not among the kept ones unrepeated.
+    wrapped = [
+        "The harbour reopened to fishing boats on Monday after three weeks of repairs to",
+        "the breakwater, which was damaged when a winter storm pushed waves over the sea",
+        "wall.",
+    ]
+    text = capture(MENU, ["\n".join(wrapped)], PROSE[1:4], [PROSE[4]], FOOTER, [PROSE[4]])
+    cache = PassCache()
+    page, _, keep, header = _select(analyse_page(text, profiles, None, cache))
+    paragraphs = [u.text for i, (u, k) in enumerate(zip(page.units, keep, strict=True)) if k and i not in header.units]
+    assert paragraphs[0] == " ".join(wrapped)
+    settled = _settle_page(page, keep, header, profiles, None, cache)
+    again = analyse_page("\n\n".join(paragraphs), profiles, None, PassCache())
+    assert [(u.text, u.lines, u.rule) for u in settled.units] == [(u.text, u.lines, u.rule) for u in again.units]
+    assert np.array_equal(settled.features, again.features)
+    assert (settled.words, settled.language, settled.site) == (again.words, again.language, again.site)
 
 
 # --- title, byline, date and credits ---------------------------------------------------------

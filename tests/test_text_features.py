@@ -231,6 +231,39 @@ def test_rule_matcher_compiles_a_bounded_number_of_alternations() -> None:
     assert matcher.compiled_alternations() <= 1 + len(guards)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("(sign|log) ?in", {"sig", "log"}),
+        ("ad", {"ad"}),  # a match shorter than the prefix is the whole line
+        ("(the )?cat", {"the", "cat"}),
+        ("(ÜBER|about) .{1,40}", {"abo"}),  # "Ü" matches no ASCII character
+        ("\u212aey|\u017fign", {"key", "sig"}),  # the Kelvin sign and long s fold to ASCII letters
+        ("[A-C]\\d{1,2}", {"a0", "a00", "a01", "b5", "c99"} | {f"{c}{d}" for c in "abc" for d in "0123456789"}),
+    ],
+)
+def test_prefixes_list_every_start_of_a_match(pattern: str, expected: set[str]) -> None:
+    found = text_module._prefixes(re.compile(pattern, re.IGNORECASE))
+    assert found is not None and expected <= found
+    assert all(len(prefix) <= text_module.RULE_PREFIX_CHARS for prefix in found)
+
+
+def test_prefixes_of_patterns_that_may_start_with_anything() -> None:
+    assert text_module._prefixes(re.compile("[^.!?]{0,80}live", re.IGNORECASE)) is None  # negated class
+    assert "" in text_module._prefixes(re.compile(".{0,60}/ ?x", re.IGNORECASE))  # type: ignore[operator]
+    digits = text_module._prefixes(re.compile("\\d{1,7} of \\d{1,7}", re.IGNORECASE))
+    assert digits is not None and len(digits) <= text_module._PREFIXES_MAX  # bounded: two digits, then any
+
+
+def test_rule_matcher_dispatch_on_prefixes_keeps_the_first_matching_rule() -> None:
+    """Lines shorter than the prefix, lines with a non-ASCII character in it, letters that fold to
+    ASCII and case all give the rule matching rule by rule gives."""
+    rules = default_profiles().generic.rules
+    lines = ["Ad", "AD", "x", "»", "Nä", "Ne\u0301xt", "Next »", "\u017fign in", "Sign in", "© 2024 Example", "12 min"]
+    lines += ["(c) 2024 Example", "By Jane", "The End", "Read More", "Related: the harbour", "3 of 12", "Home"]
+    assert RuleMatcher(rules).match_lines(lines) == [first_matching_rule(line, rules) for line in lines]
+
+
 # --- weights: kept as data, every feature named -------------------------------------------------
 
 
