@@ -135,6 +135,9 @@ class ChromeRules:
     #: The file's ``popup_classes``: a class naming a popup (a tooltip, a hover card) inside a
     #: paragraph, whose text is cut out of the kept paragraphs.
     popup_classes: re.Pattern[str]
+    #: The file's ``popup_trigger_classes`` and ``popup_text_attributes``: the tooltip's term, not its text.
+    popup_trigger_classes: re.Pattern[str]
+    popup_text_attributes: tuple[str, ...]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -155,6 +158,8 @@ def chrome_rules() -> ChromeRules:
         _alternation(data["skip_block_classes"]),
         _alternation(data["drop_block_classes"]),
         _alternation(data["popup_classes"]),
+        _alternation(data["popup_trigger_classes"]),
+        tuple(data["popup_text_attributes"]),
     )
 
 
@@ -232,7 +237,18 @@ def _adopt_trailing_roots(root: lxml_html.HtmlElement) -> None:
     for sibling in list(root.itersiblings(etree.Element)):
         inner = sibling.find("body") if sibling.tag == "html" else None
         source = sibling if inner is None else inner
+        if source.text and source.text.strip():  # text right after </html>, before any element
+            _append_text(target, source.text)
         target.extend(child for child in list(source) if child.tag != "head")  # moved, not copied
+
+
+def _append_text(element: lxml_html.HtmlElement, text: str) -> None:
+    """``text`` after the last thing ``element`` holds."""
+    last = element[-1] if len(element) else None
+    if last is None:
+        element.text = (element.text or "") + text
+    else:
+        last.tail = (last.tail or "") + text
 
 
 def parse_tree(html: str, controls_removed: bool = False) -> lxml_html.HtmlElement:
@@ -470,11 +486,14 @@ def popup_texts(tree: lxml_html.HtmlElement) -> list[str]:
     """Texts of the popups inside the page's paragraphs, list items and cells (a glossary
     tooltip, a hover card): the innermost element whose class names one, not a link, of
     POPUP_MIN_WORDS words or more."""
-    popup = chrome_rules().popup_classes
+    rules = chrome_rules()
+    popup = rules.popup_classes
     texts: list[str] = []
     for element in tree.xpath(_POPUP_PLACES):
-        if element.tag == "a" or not popup.search(element.get("class") or ""):
+        if element.tag == "a" or not popup.search(classes := element.get("class") or ""):
             continue
+        if rules.popup_trigger_classes.search(classes) or any(element.get(a) for a in rules.popup_text_attributes):
+            continue  # the visible term, its tooltip in an attribute or a sibling
         if any(popup.search(inner.get("class") or "") for inner in element.iterdescendants(etree.Element)):
             continue
         text = _squash(element.text_content())
@@ -659,7 +678,7 @@ def find_byline(
     if found is not None and metadata.author_source == "meta" and found.raw == ", ".join(metadata.authors):
         found = _visible_byline(found, candidates, site, host) or found
     if found is not None and metadata.authors and len(found.authors) == 1:
-        found = _with_listed_coauthors(found, tree, site, host)
+        found = _with_listed_coauthors(found, tree, metadata.h1, site, host)
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:
@@ -708,11 +727,13 @@ def _visible_byline(declared: Byline, candidates: _Candidates, site: str | None,
     return None
 
 
-def _with_listed_coauthors(declared: Byline, tree: lxml_html.HtmlElement, site: str | None, host: str | None) -> Byline:
+def _with_listed_coauthors(
+    declared: Byline, tree: lxml_html.HtmlElement, headline: str | None, site: str | None, host: str | None
+) -> Byline:
     """The declared (JSON-LD/meta) author with the co-authors the page lists beside the same
     author-page link ("Rui Ma, Heba Ledwon & Suparn Patra", each linking to their author page):
     metadata often names only the first."""
-    listed = coauthor_links(tree, declared.authors[0])
+    listed = coauthor_links(tree, declared.authors[0], headline)
     if not listed:
         return declared
     shown = parse_byline(", ".join(listed), site, host)

@@ -397,16 +397,22 @@ def _link_runs(parent: lxml_html.HtmlElement) -> list[list[lxml_html.HtmlElement
     return runs
 
 
-def coauthor_links(tree: lxml_html.HtmlElement, name: str) -> list[str]:
+def coauthor_links(tree: lxml_html.HtmlElement, name: str, headline: str | None = None) -> list[str]:
     """The names of the author-page links listed with the one named ``name``: "<a href=/author/a>A</a>,
     <a href=/author/b>B</a> & <a href=/author/c>C</a>" (sibling links, only separators between
-    them), in page order; empty where that link stands alone."""
+    them), in page order; empty where no such link is listed with others. Links in navigation,
+    sidebars, footers or related blocks (a team list, "Our writers") are not the byline's
+    (``headline``: the chosen h1's text, whose wrappers are no such block)."""
     key = name.casefold()
+    wrappers = headline_wrappers(headline_element(tree, headline))
     for link in tree.iter("a"):
         if not _author_link(link) or _element_text(link).casefold() != key or (parent := link.getparent()) is None:
             continue
+        if _chrome_ancestor(link, wrappers=wrappers):
+            continue
         run = next(r for r in _link_runs(parent) if link in r)
-        return [_element_text(a) for a in run] if len(run) > 1 else []
+        if len(run) > 1:
+            return [_element_text(a) for a in run]
     return []
 
 

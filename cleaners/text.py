@@ -1626,9 +1626,10 @@ def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tup
     return (before, opening) if weight >= COMMENTS_PRE_MIN else None
 
 
-def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
+def _block_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, int]:
     """The unruled units of the best block of the final scores and the lines sure on their own,
-    nothing from a comment thread after the block (nor after the line opening it)."""
+    nothing from a comment thread after the block (nor after the line opening it); and where that
+    thread starts (the number of units when there is none): nothing at or after it is article."""
     log_odds = np.asarray(log_odds, dtype=np.float64)
     block = _block_of(page, log_odds)
     thread = thread_start(page, max(0, block[0] - THREAD_MAX_GAP)) if block else None
@@ -1642,19 +1643,19 @@ def _block_lines(page: Page, log_odds: np.ndarray) -> np.ndarray:
         keep &= np.arange(len(page.units)) < thread
     if block is not None:
         keep[block[0] : block[1] + 1] = True
-    return keep & page.unruled
+    return keep & page.unruled, len(page.units) if thread is None else thread
 
 
 def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[int]]:
     """``_block_lines`` with the items of the lists kept lines introduce, the rows of the tables
     next to kept text and the patterned rows of its lists: (keep, listed items, table rows,
     patterned rows), for ``select_lines`` and ``explain``."""
-    keep = _block_lines(page, log_odds)
-    listed = listed_items(page, keep)
+    keep, thread = _block_lines(page, log_odds)
+    listed = [i for i in listed_items(page, keep) if i < thread]
     keep[listed] = True
-    tabled = table_rows(page, keep)
+    tabled = [i for i in table_rows(page, keep) if i < thread]
     keep[tabled] = True
-    patterned = patterned_rows(page, keep)
+    patterned = [i for i in patterned_rows(page, keep) if i < thread]  # a dated teaser list shares marks too
     keep[patterned] = True
     return keep, listed, tabled, patterned
 

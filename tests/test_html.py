@@ -300,6 +300,9 @@ def test_markup_after_the_closing_html_tag_is_part_of_the_page() -> None:
     tree = parse_tree(page)
     assert [p.text_content() for p in tree.iter("p")] == PROSE
     assert list(extract_html(page).paragraphs) == PROSE
+    # text right after </html>, before any element, is kept too
+    tree = parse_tree(f"{head}\nA sentence standing after the page's end. <b>bold</b>")
+    assert "A sentence standing after the page's end." in tree.find("body").text_content()
 
 
 def test_kept_blocks_inside_a_newsletter_box_or_related_stories_are_taken_out() -> None:
@@ -357,6 +360,18 @@ def test_a_hover_cards_text_is_cut_out_of_the_sentence_holding_it() -> None:
         "Traffic and keywords matter.",
         "The Senate voted.",
     ]
+
+
+def test_a_tooltips_term_of_four_words_is_no_popup() -> None:
+    """The term a tooltip belongs to (its trigger class, or its tooltip text in an attribute) is
+    visible text: cutting it would take it out of every paragraph naming it."""
+    page = parse_tree(
+        "<html><body><p>Rates were set by the <span class='has-tooltip' title='The FOMC sets rates'>"
+        "Federal Open Market Committee</span> on Wednesday.</p><p>The <span class='tooltip' "
+        "data-tooltip='A committee of the Federal Reserve'>Federal Open Market Committee</span> meets.</p>"
+        "</body></html>"
+    )
+    assert popup_texts(page) == []
 
 
 def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -441,6 +456,19 @@ def test_co_authors_linked_beside_the_declared_author_join_it() -> None:
     assert extract_html(_page(jsonld, byline(" · Reviewed by ")), None).authors == ("Ana Lima", "Bo Chen")
     others = "<p><a href='/author/bo-chen/'>Bo Chen</a>, <a href='/author/cy-dunn/'>Cy Dunn</a></p>"
     assert extract_html(_page(jsonld, others), None).authors == ("Ana Lima",)
+
+
+def test_a_team_list_in_navigation_or_a_sidebar_adds_no_co_author() -> None:
+    jsonld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves bridge",
+      "author": {"@type": "Person", "name": "Ana Lima"}}</script>"""
+    team = (
+        "<a href='/author/ana-lima/'>Ana Lima</a>, <a href='/author/bo-chen/'>Bo Chen</a>, "
+        "<a href='/author/cy-dunn/'>Cy Dunn</a>"
+    )
+    byline = "<p class='byline'>By <a href='/author/ana-lima/'>Ana Lima</a></p>"
+    for block in (f"<nav><p>Our writers: {team}</p></nav>", f"<aside class='sidebar'><p>{team}</p></aside>"):
+        page = _page(jsonld, byline).replace("<article>", block + "<article>")  # the team list comes first
+        assert extract_html(page, None).authors == ("Ana Lima",)
 
 
 def test_parsed_tree_is_all_html_elements_and_trafilatura_leaves_it_unchanged() -> None:

@@ -189,6 +189,19 @@ def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: 
 @pytest.mark.parametrize(
     "line",
     [
+        "Image caption generation is a hard problem: a network must describe what a picture shows in words.",
+        "Image source separation lets an astronomer tell the light of two nearby stars apart in one exposure.",
+    ],
+)
+def test_a_sentence_about_image_captions_is_no_caption_label(profiles, line: str) -> None:
+    found = inside_article(line, profiles)
+    assert decision_for(found, line).rule != "media.caption-credit"
+    assert line in kept_texts(found)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "By signing up you agree to our Terms of Use and Privacy Policy and to receive our emails.",
         "Note: this page may contain affiliate links. Read more in our Privacy Policy.",
         "Your details will be handled according to the Harbour Times Privacy Policy.",
@@ -744,10 +757,18 @@ def test_a_patterned_list_needs_four_rows_kept_text_beside_it_and_no_end_before_
     assert kept_texts(found) == PROSE[:3]
     found = extract_text(capture(MENU, PROSE[:3], ["Comments"], TOUR_DATES, FOOTER[1:]), profiles)
     assert kept_texts(found) == PROSE[:3]
-    # menu items hold no marks: a menu after the article stays out
+    # three counted menu items ("()") are too few for a list: they stay out (four would be kept)
     found = extract_text(
         capture(MENU, PROSE[:3], ["News (5)", "Sport (3)", "Weather (2)", "Business"], FOOTER[1:]), profiles
     )
+    assert kept_texts(found) == PROSE[:3]
+
+
+def test_a_dated_teaser_list_after_the_article_is_not_put_back_as_patterned_rows(profiles: ProfileSet) -> None:
+    # the comment-thread cut removes a run of dated teasers; sharing their marks ("–,") must not
+    # bring them back
+    teasers = [f"Story number {i} about the harbour – Harbour Times, {i} hours ago" for i in range(1, 41)]
+    found = extract_text(capture(MENU, PROSE[:3], teasers, FOOTER[1:]), profiles)
     assert kept_texts(found) == PROSE[:3]
 
 
