@@ -285,3 +285,13 @@ def test_a_lead_in_ending_in_a_colon_is_stripped_before_a_space() -> None:
     assert parse_byline("Author: Jane Doe").authors == ("Jane Doe",)
     assert parse_byline("Authors : Jane Doe and John Roe").authors == ("Jane Doe", "John Roe")
     assert parse_byline("By BYRON YORK").authors == ("BYRON YORK",)  # still only at a word boundary
+
+
+def test_role_nouns_are_job_titles() -> None:
+    """``role_nouns`` (a credit ending in one is a person's job: "Marketing Director") is chosen
+    among the job titles: the two lists may not drift apart."""
+    import tomllib
+    from importlib import resources
+
+    words = tomllib.loads(resources.files("cleaners.data").joinpath("byline_words.toml").read_text("utf-8"))
+    assert set(words["role_nouns"]) <= set(words["job_titles"])
