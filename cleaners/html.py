@@ -140,7 +140,7 @@ class ChromeRules:
     popup_text_attributes: tuple[str, ...]
 
 
-def _alternation(words: list[str]) -> re.Pattern[str]:
+def _any_of(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{word})" for word in words), re.IGNORECASE)
 
 
@@ -155,10 +155,10 @@ def chrome_rules() -> ChromeRules:
     ]
     return ChromeRules(
         RuleMatcher(rules),
-        _alternation(data["skip_block_classes"]),
-        _alternation(data["drop_block_classes"]),
-        _alternation(data["popup_classes"]),
-        _alternation(data["popup_trigger_classes"]),
+        _any_of(data["skip_block_classes"]),
+        _any_of(data["drop_block_classes"]),
+        _any_of(data["popup_classes"]),
+        _any_of(data["popup_trigger_classes"]),
         tuple(data["popup_text_attributes"]),
     )
 
@@ -355,8 +355,8 @@ def _anchors(paragraphs: list[str], folded_blocks: list[str]) -> list[tuple[int,
         if folded:
             where.setdefault(folded, []).append(number)
     found: list[tuple[int, int]] = []
-    for number, paragraph in enumerate(paragraphs):
-        places = where.get(_fold(paragraph), ())
+    for number, folded in enumerate(fold_all(paragraphs)):
+        places = where.get(folded, ())
         after = bisect_right(places, found[-1][1]) if found else 0
         if after < len(places):
             found.append((number, places[after]))
@@ -447,7 +447,7 @@ def recover_dropped_blocks(paragraphs: list[str], tree: lxml_html.HtmlElement) -
     if len(paragraphs) < RECOVER_MIN_ANCHORS:
         return paragraphs
     blocks = _leaf_blocks(tree)
-    anchors = _anchors(paragraphs, [_fold(block.text_content()) for block in blocks])
+    anchors = _anchors(paragraphs, fold_all([block.text_content() for block in blocks]))
     anchored = sum(len(_WORD.findall(paragraphs[p])) for p, _ in anchors)
     if len(anchors) < RECOVER_MIN_ANCHORS or anchored < RECOVER_MIN_ANCHORED * _words(paragraphs):
         return paragraphs
