@@ -43,11 +43,10 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fsspec
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
@@ -55,6 +54,9 @@ from schemas.arrow import CURRENT_SCHEMAS, check_readable, schema_version, to_ta
 from schemas.compact import KeySet, RevisionIndex
 from schemas.fingerprint import SimhashIndex, simhash
 from schemas.records import ArticleRecord, Capture, Quarantined, capture_row, content_hash
+
+if TYPE_CHECKING:  # pyarrow.dataset loads pandas (about 60 MB): only the readers need it
+    import pyarrow.dataset as ds
 
 TABLES: tuple[str, ...] = ("articles", "quarantine", "captures")
 LOCK_NAME = "_lock"
@@ -68,6 +70,12 @@ DEFAULT_MAX_ROWS_PER_FILE = 20_000
 #: at 499 MB (2,000 captures, 2 workers).
 DEFAULT_MAX_BUFFER_BYTES = 16 * 1024 * 1024
 PARQUET_COMPRESSION = "zstd"
+#: A file is written a row group at a time, each built from rows holding at most this many bytes of
+#: text and binary values: a flush then holds one row group, not the whole file, as an Arrow table
+#: and its Parquet pages. The parent's peak over a 16 MB flush of raw HTML (2,000 captures, 2
+#: workers): 85 MB above its steady size written whole, 60 at 8 MB, 55 at 4 MB, 40 at 1 MB. 1 MB is
+#: about 30 raw pages or 150 articles a row group; pages are compressed 1 MB at a time anyway.
+ROW_GROUP_BYTES = 1024 * 1024
 #: zstd levels of the raw ``captures`` table. Ingest writes level 3: level 9 compresses raw HTML about
 #: 15 % smaller but costs five times the CPU (5.8 against 1.1 ms a page), in the one process that
 #: feeds every worker. ``compact`` rewrites merged files at the archive level.
@@ -102,6 +110,21 @@ def partition_of(captured_at: datetime) -> tuple[int, int]:
     return utc.year, utc.month
 
 
+def row_groups(rows: list[dict[str, Any]], max_bytes: int = ROW_GROUP_BYTES) -> Iterator[list[dict[str, Any]]]:
+    """``rows`` in runs of at most ``max_bytes`` of text and binary values (at least one row each)."""
+    group: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        row_size = sum(len(value) for value in row.values() if isinstance(value, str | bytes))
+        if group and size + row_size > max_bytes:
+            yield group
+            group, size = [], 0
+        group.append(row)
+        size += row_size
+    if group:
+        yield group
+
+
 def fault_point(point: str) -> None:
     """Die here with SIGKILL if ``ARTICLE_ARCHIVE_FAULT`` names this point and count (no-op otherwise)."""
     name, _, count = os.environ.get(FAULT_ENV, "").partition(":")
@@ -111,12 +134,35 @@ def fault_point(point: str) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def write_parquet_atomically(table: pa.Table, final_path: Path, compression_level: int | None = None) -> int:
-    """Write ``table`` to ``final_path`` via a hidden temp file; never overwrite. Returns bytes."""
+def write_row_groups(sink: Any, schema: pa.Schema, parts: Iterable[pa.Table], compression_level: int | None) -> int:
+    """Write each of ``parts`` as a row group of one Parquet file; returns the rows written.
+
+    Streaming the parts (built one at a time by the caller) keeps a flush's memory to one row
+    group: one 16 MB table of raw captures written whole cost the parent about 90 MB at its peak.
+    """
+    rows = 0
+    with pq.ParquetWriter(sink, schema, compression=PARQUET_COMPRESSION, compression_level=compression_level) as writer:
+        for part in parts:
+            writer.write_table(part)
+            rows += part.num_rows
+    return rows
+
+
+def write_parquet_atomically(
+    table: pa.Table | Iterable[pa.Table],
+    final_path: Path,
+    compression_level: int | None = None,
+    schema: pa.Schema | None = None,
+) -> int:
+    """Write ``table`` (or row groups of ``schema``) to ``final_path`` via a hidden temp file;
+    never overwrite. Returns bytes."""
+    parts, schema = ([table], table.schema) if isinstance(table, pa.Table) else (table, schema)
+    if schema is None:
+        raise ValueError("row groups need their schema")
     final_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = final_path.with_name(f".{final_path.name}.{uuid.uuid4().hex}{TMP_SUFFIX}")
     try:
-        pq.write_table(table, tmp_path, compression=PARQUET_COMPRESSION, compression_level=compression_level)
+        write_row_groups(tmp_path, schema, parts, compression_level)
         fault_point("tmp_written")
         with tmp_path.open("rb") as handle:
             os.fsync(handle.fileno())
@@ -194,29 +240,36 @@ class ArchiveStore:
         generation.mkdir(parents=True)
         _swap_link(link, generation)
 
-    def write(self, table: str, partition: tuple[int, int], name: str, arrow_table: pa.Table) -> WrittenFile:
-        """Commit one file into a partition of a table; refuses to overwrite."""
+    def write(self, table: str, partition: tuple[int, int], name: str, rows: list[dict[str, Any]]) -> WrittenFile:
+        """Commit ``rows`` as one file into a partition of a table, a row group at a time;
+        refuses to overwrite."""
         year, month = partition
         path = posixpath.join(self.table_path(table), f"year={year}", f"month={month}", name)
         level = COMPRESSION_LEVELS.get(table)
+        schema = CURRENT_SCHEMAS[table]
+        parts = (to_table(group, schema) for group in row_groups(rows))
         if self.is_local:
             self.ensure_table(table)
-            size = write_parquet_atomically(arrow_table, Path(path), level)
+            size = write_parquet_atomically(parts, Path(path), level, schema)
         else:
             if self.fs.exists(path):
                 raise FileExistsError(path)
             with self.fs.open(path, "wb") as handle:  # one PUT: the object appears whole or not at all
-                pq.write_table(arrow_table, handle, compression=PARQUET_COMPRESSION, compression_level=level)
+                write_row_groups(handle, schema, parts, level)
             size = self.fs.size(path)
-        return WrittenFile(table, path, arrow_table.num_rows, int(size))
+        return WrittenFile(table, path, len(rows), int(size))
 
     def read_schema(self, path: str) -> pa.Schema:
         return pq.read_schema(path, filesystem=self.fs)
 
     def read_columns(self, path: str, columns: Iterable[str]) -> pa.Table:
-        """The named columns a file has (older schema versions lack some)."""
-        present = [c for c in columns if c in self.read_schema(path).names]
-        return pq.read_table(path, columns=present, filesystem=self.fs)
+        """The named columns a file has (older schema versions lack some).
+
+        Through ``ParquetFile``, not ``pq.read_table``: that one loads ``pyarrow.dataset`` and with
+        it pandas, about 60 MB a backfill's parent process would carry for nothing.
+        """
+        with pq.ParquetFile(path, filesystem=self.fs) as parquet:
+            return parquet.read(columns=[c for c in columns if c in parquet.schema_arrow.names])
 
     def remove_stale_temp_files(self, max_age_s: float = STALE_TMP_SECONDS) -> int:
         """Delete temp files left by killed runs (older than ``max_age_s``); returns how many."""
@@ -472,7 +525,7 @@ class ArchiveWriter:
         for partition, partition_rows in sorted(by_partition.items()):
             self._seq += 1
             name = f"part-{self.run_id}-{self._seq:06d}.parquet"
-            written.append(self.store.write(table, partition, name, to_table(partition_rows, CURRENT_SCHEMAS[table])))
+            written.append(self.store.write(table, partition, name, partition_rows))
         return written
 
     def close(self) -> CommitStats:
@@ -482,6 +535,8 @@ class ArchiveWriter:
 
 
 def _partitioning() -> ds.Partitioning:
+    import pyarrow.dataset as ds
+
     return ds.partitioning(pa.schema([("year", PARTITION_TYPE), ("month", PARTITION_TYPE)]), flavor="hive")
 
 
@@ -491,6 +546,8 @@ def open_table(archive: str | os.PathLike[str] | ArchiveStore, table: str = "art
     Files of older schema versions read with the newer columns as null; a file this version
     cannot read raises IncompatibleSchemaError naming the file and the column.
     """
+    import pyarrow.dataset as ds
+
     store = archive if isinstance(archive, ArchiveStore) else ArchiveStore(archive)
     files = store.data_files(table)
     for path in files:
