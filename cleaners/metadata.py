@@ -43,7 +43,10 @@ _BYLINE_MARK = re.compile(r"author(?!ity|ization|ize)|byline|by-line|creator|wri
 _BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)(?::\s*|\s+)\S", re.IGNORECASE)
 #: What the first text piece of an element must start with for ``_BY_TEXT`` to match its text.
 _BY_TEXT_START = re.compile(r"by|written|posted|words", re.IGNORECASE)
-_CHROME_CONTAINER = re.compile(r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories")
+#: Blocks beside the article; "menu-item" is a site menu's entry outside any <nav> (WordPress).
+_CHROME_CONTAINER = re.compile(
+    r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories|menu-item"
+)
 MAX_BYLINE_CHARS = 100
 MAX_UNMARKED_WORDS = 8
 MAX_BYLINE_CANDIDATES = 20

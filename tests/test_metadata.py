@@ -508,3 +508,13 @@ def test_a_sidebar_widgets_h1_that_no_title_agrees_with_wraps_no_article() -> No
         assert found.h1 == "Recent posts" and not found.h1_is_headline
     only = "<html><body><div class='post'><h1>Harbour reopens</h1><p>Body.</p></div></body></html>"
     assert extract_metadata(_tree(only)).h1_is_headline  # the page's only h1, outside chrome
+
+
+def test_an_author_link_in_a_menu_item_is_navigation() -> None:
+    """A site menu outside any <nav> links a writer's page under a job ("Hong Kong Actuary")."""
+    link = "<a href='/author/xlo/'>Hong Kong Actuary</a>"
+    menu = f"<ul class='menu'><li class='menu-item menu-item-type-custom'>{link}</li></ul>"
+    page = f"<html><body>{menu}<article><h1>Pricing guide</h1><p>Body.</p></article></body></html>"
+    assert byline_candidates(_tree(page)) == []
+    plain = page.replace(" menu-item-type-custom", "").replace("menu-item", "entry")
+    assert byline_candidates(_tree(plain)) == [("Hong Kong Actuary", True)]
