@@ -272,11 +272,20 @@ def _parts(text: str) -> list[str]:
 
 
 #: Bylines naming someone other than the writer: a reviewer, an editor, a photographer.
-_NOT_AUTHOR_CREDIT = re.compile(
-    r"^(?:(?:medically|fact[- ]?|expert[- ]?)?(?:reviewed|checked|verified|edited)\s+by"
-    r"|(?:photos?|photographs?|photography|images?|illustrations?|video)\s+(?:by|from|:))\b",
-    re.IGNORECASE,
+_OTHER_CREDIT = (
+    r"(?:(?:medically|fact[- ]?|expert[- ]?)?(?:reviewed|checked|verified|edited)\s+by"
+    r"|(?:photos?|photographs?|photography|images?|illustrations?|video)\s+(?:by|from|:))"
 )
+_NOT_AUTHOR_CREDIT = re.compile(rf"^{_OTHER_CREDIT}\b", re.IGNORECASE)
+_OTHER_CREDIT_IN_TEXT = re.compile(rf"\b{_OTHER_CREDIT}\b", re.IGNORECASE)
+
+
+def other_credit_start(text: str) -> int | None:
+    """Where a byline starts crediting someone other than the writer ("… Reviewed by Jane Doe")."""
+    match = _OTHER_CREDIT_IN_TEXT.search(text)
+    return match.start() if match else None
+
+
 _ONE_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{2,}$")
 _HANDLE = re.compile(r"^[a-z0-9._-]+$|_|@|https?:|www\.|\d{1,2}:\d{2}|\d{4}-\d{2}|\w-\w+-\w")
 MAX_ORGANISATION_WORDS = 6

@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from cleaners.byline import other_credit_start
 from cleaners.dates import foreign_date_pattern
 
 #: JSON-LD @type values that describe the article itself.
@@ -276,12 +277,17 @@ def _marked_as_byline(element: lxml_html.HtmlElement) -> bool:
 
 
 def _spaced_text(element: lxml_html.HtmlElement) -> str:
-    """Element text with a separator between child elements' texts (names in separate links)."""
+    """Element text with a separator between child elements' texts (names in separate links);
+    links after a reviewer's or photographer's credit ("By <a>A</a>. Reviewed by <a>B</a>") are not
+    the writers'."""
     links = [" ".join(a.text_content().split()) for a in element.iter("a")]
     links = [t for t in links if t]
-    if len(links) >= 2:
-        return ", ".join(links)
-    return _block_text(element)
+    if len(links) < 2:
+        return _block_text(element)
+    text = _block_text(element)
+    if (cut := other_credit_start(text)) is not None:
+        links = [t for t in links if 0 <= text.find(t) < cut]
+    return ", ".join(links) if links else text  # "Reviewed by <a>B</a>, <a>C</a>" names no writer
 
 
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template"})

@@ -518,3 +518,15 @@ def test_an_author_link_in_a_menu_item_is_navigation() -> None:
     assert byline_candidates(_tree(page)) == []
     plain = page.replace(" menu-item-type-custom", "").replace("menu-item", "entry")
     assert byline_candidates(_tree(plain)) == [("Hong Kong Actuary", True)]
+
+
+def test_links_after_a_reviewers_credit_are_not_the_writers() -> None:
+    def candidates(inner: str) -> list[tuple[str, bool]]:
+        box = f"<div class='author-info'>{inner}</div>"
+        page = f"<html><body><article><h1>Pups</h1>{box}<p>x</p></article></body></html>"
+        return byline_candidates(_tree(page))
+
+    a, b = "<a href='/author/a'>Shelby Loos, DVM</a>", "<a href='/author/b'>Molly Price, DVM</a>"
+    assert candidates(f"By {a}. Medically reviewed by {b}")[0] == ("Shelby Loos, DVM", True)
+    assert candidates(f"By {a} and {b}")[0] == ("Shelby Loos, DVM, Molly Price, DVM", True)
+    assert candidates(f"Reviewed by {a} and {b}")[0][0].startswith("Reviewed by")
