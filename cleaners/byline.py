@@ -18,6 +18,14 @@ _TAIL = re.compile(
     r"|\s*(?:[-–—|]\s*)?\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b.*$",
     re.IGNORECASE,
 )
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A dated byline's leading date ("Dec 17, 2025 Jane Doe", "2025-12-17 · Jane Doe"): a full date
+#: with its year, then a separator or a space; the name follows it.
+_LEADING_DATE = re.compile(
+    rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"\s*[-–—|·•,]?\s+(?=\S)",
+    re.IGNORECASE,
+)
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _ROMAN_SUFFIXES = frozenset({"II", "III", "IV"})
 
@@ -197,16 +205,23 @@ def _without_role(part: str) -> str:
     return part[: match.start()] if any(w in titles for w in role) else part
 
 
+#: A maiden or middle name in parentheses between a name's words ("Paramita (Guha) Ghosh").
+_NAME_IN_PARENS = re.compile(r"(?<=\w) \(([A-ZÀ-ÖØ-Þ][\w'’-]+)\) (?=[A-ZÀ-ÖØ-Þ])")
+
+
 def _as_person(part: str, site_name: str | None = None, host: str | None = None, single: bool = False) -> str | None:
     part = _without_role(_TAIL.split(part, maxsplit=1)[0])
     part = part.strip(" ,:;-–—|'\"“”")
     if part.endswith(".") and not _is_suffix(part.rsplit(None, 1)[-1]) and not is_credential(part.rsplit(None, 1)[-1]):
         part = part.rstrip(".")
+    written, part = part, _NAME_IN_PARENS.sub(r" \1 ", part)
     if not part or _REJECT.search(part):
         return None
     part, credentials = _split_credentials(part)
     part = " ".join(_drop_avatar_initials(part.split()))
     name = _as_name(part, site_name, host, single)
+    if name and written != part and _NAME_IN_PARENS.sub(r" \1 ", written) == f"{name}{credentials}":
+        return written  # the name as written, its parentheses kept
     return f"{name}{credentials}" if name else None
 
 
@@ -257,15 +272,30 @@ def _parts(text: str) -> list[str]:
 
 
 #: Bylines naming someone other than the writer: a reviewer, an editor, a photographer.
-_NOT_AUTHOR_CREDIT = re.compile(
-    r"^(?:(?:medically|fact[- ]?|expert[- ]?)?(?:reviewed|checked|verified|edited)\s+by"
-    r"|(?:photos?|photographs?|photography|images?|illustrations?|video)\s+(?:by|from|:))\b",
-    re.IGNORECASE,
+_OTHER_CREDIT = (
+    r"(?:(?:medically|fact[- ]?|expert[- ]?)?(?:reviewed|checked|verified|edited)\s+by"
+    r"|(?:photos?|photographs?|photography|images?|illustrations?|video)\s+(?:by|from|:))"
 )
+_NOT_AUTHOR_CREDIT = re.compile(rf"^{_OTHER_CREDIT}\b", re.IGNORECASE)
+_OTHER_CREDIT_IN_TEXT = re.compile(rf"\b{_OTHER_CREDIT}\b", re.IGNORECASE)
+
+
+def other_credit_start(text: str) -> int | None:
+    """Where a byline starts crediting someone other than the writer ("… Reviewed by Jane Doe")."""
+    match = _OTHER_CREDIT_IN_TEXT.search(text)
+    return match.start() if match else None
+
+
 _ONE_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{2,}$")
 _HANDLE = re.compile(r"^[a-z0-9._-]+$|_|@|https?:|www\.|\d{1,2}:\d{2}|\d{4}-\d{2}|\w-\w+-\w")
 MAX_ORGANISATION_WORDS = 6
 MIN_ORGANISATION_CHARS = 3
+
+
+def _is_degree(words: list[str]) -> bool:
+    """ "M.A. Journalism", "M A Journalism" (dots dropped), "MBA Finance": a degree, not an organisation."""
+    initials = "".join(words[:2]) if len(words) > 2 and all(len(w) == 1 and w.isupper() for w in words[:2]) else ""
+    return is_credential(words[0]) or (bool(initials) and is_credential(initials))
 
 
 def _as_organisation(part: str, marked: bool, site_name: str | None, host: str | None) -> str | None:
@@ -283,7 +313,7 @@ def _as_organisation(part: str, marked: bool, site_name: str | None, host: str |
     if _HANDLE.search(part) or not part[0].isupper():
         return None
     not_names = _other_words()[0]
-    if any(w.lower().strip(".,:") in not_names for w in words):
+    if any(w.lower().strip(".,:") in not_names for w in words) or _is_degree(words):
         return None
     titles, organisation_words = _name_words()
     lowered_words = [w.lower().strip(".,:") for w in words]
@@ -326,7 +356,7 @@ def parse_byline(
     text = " ".join(html.unescape(raw).split())  # "Maria &amp; Katerina" from double-escaped metadata
     if _NOT_AUTHOR_CREDIT.match(text):
         return Byline(raw=raw.strip(), authors=(), credits=())
-    text = _lead_in().sub("", text, count=1)
+    text = _lead_in().sub("", _LEADING_DATE.sub("", text, count=1), count=1)
     if _HEADLINE.match(_TAIL.split(text, maxsplit=1)[0]):
         return Byline(raw=raw.strip(), authors=(), credits=())
     authors: list[str] = []

@@ -28,10 +28,13 @@ from cleaners.dates import find_dates
 from cleaners.errors import Rejected
 from cleaners.metadata import (
     PageMetadata,
+    Wrappers,
     byline_candidates,
     choose_title,
     coauthor_links,
     extract_metadata,
+    headline_element,
+    headline_wrappers,
     text_pieces,
     unescape_html,
 )
@@ -666,7 +669,8 @@ def find_byline(
     site = metadata.site_name
     found: Byline | None = None
     credited: Byline | None = None
-    candidates = _Candidates(tree, metadata.h1)
+    wrappers = headline_wrappers(headline_element(tree, metadata.h1)) if metadata.h1_is_headline else frozenset()
+    candidates = _Candidates(tree, wrappers)
     for rank, parsed in enumerate(_byline_sources(tree, candidates, metadata, site, host, mode)):
         if parsed.authors:
             found = parsed
@@ -678,7 +682,7 @@ def find_byline(
     if found is not None and metadata.author_source == "meta" and found.raw == ", ".join(metadata.authors):
         found = _visible_byline(found, candidates, site, host) or found
     if found is not None and metadata.authors and len(found.authors) == 1:
-        found = _with_listed_coauthors(found, tree, metadata.h1, site, host)
+        found = _with_listed_coauthors(found, tree, wrappers, site, host)
     found = found or credited
     extra = [c for line in credit_lines for c in parse_byline(line, site, host).credits]
     if found is None and not extra:
@@ -698,14 +702,14 @@ def _name_keys(names: tuple[str, ...]) -> set[str]:
 class _Candidates:
     """A page's ``byline_candidates``, found once (a scan of every element) when first asked for."""
 
-    def __init__(self, tree: lxml_html.HtmlElement, headline: str | None = None) -> None:
+    def __init__(self, tree: lxml_html.HtmlElement, wrappers: Wrappers = frozenset()) -> None:
         self._tree = tree
-        self._headline = headline
+        self._wrappers = wrappers
         self._found: list[tuple[str, bool]] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, bool]]:
         if self._found is None:
-            self._found = byline_candidates(self._tree, self._headline)
+            self._found = byline_candidates(self._tree, self._wrappers)
         return iter(self._found)
 
 
@@ -728,12 +732,12 @@ def _visible_byline(declared: Byline, candidates: _Candidates, site: str | None,
 
 
 def _with_listed_coauthors(
-    declared: Byline, tree: lxml_html.HtmlElement, headline: str | None, site: str | None, host: str | None
+    declared: Byline, tree: lxml_html.HtmlElement, wrappers: Wrappers, site: str | None, host: str | None
 ) -> Byline:
     """The declared (JSON-LD/meta) author with the co-authors the page lists beside the same
     author-page link ("Rui Ma, Heba Ledwon & Suparn Patra", each linking to their author page):
     metadata often names only the first."""
-    listed = coauthor_links(tree, declared.authors[0], headline)
+    listed = coauthor_links(tree, declared.authors[0], wrappers)
     if not listed:
         return declared
     shown = parse_byline(", ".join(listed), site, host)

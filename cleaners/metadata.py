@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from cleaners.byline import other_credit_start
 from cleaners.dates import foreign_date_pattern
 
 #: JSON-LD @type values that describe the article itself.
@@ -43,7 +44,10 @@ _BYLINE_MARK = re.compile(r"author(?!ity|ization|ize)|byline|by-line|creator|wri
 _BY_TEXT = re.compile(r"^(?:by|written by|posted by|words by)(?::\s*|\s+)\S", re.IGNORECASE)
 #: What the first text piece of an element must start with for ``_BY_TEXT`` to match its text.
 _BY_TEXT_START = re.compile(r"by|written|posted|words", re.IGNORECASE)
-_CHROME_CONTAINER = re.compile(r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories")
+#: Blocks beside the article; "menu-item" is a site menu's entry outside any <nav> (WordPress).
+_CHROME_CONTAINER = re.compile(
+    r"comment|related|recirc|sidebar|footer|newsletter|promo|recommend|more-stories|menu-item"
+)
 MAX_BYLINE_CHARS = 100
 MAX_UNMARKED_WORDS = 8
 MAX_BYLINE_CANDIDATES = 20
@@ -57,6 +61,7 @@ class PageMetadata:
     og_title: str | None = None
     h1: str | None = None
     h1_segments: tuple[str, ...] = ()  # the h1 element's text pieces, one per text node
+    h1_is_headline: bool = False  # a title source agrees with the h1, or it is the article's only h1
     html_title: str | None = None
     site_name: str | None = None
     authors: tuple[str, ...] = ()
@@ -272,12 +277,17 @@ def _marked_as_byline(element: lxml_html.HtmlElement) -> bool:
 
 
 def _spaced_text(element: lxml_html.HtmlElement) -> str:
-    """Element text with a separator between child elements' texts (names in separate links)."""
+    """Element text with a separator between child elements' texts (names in separate links);
+    links after a reviewer's or photographer's credit ("By <a>A</a>. Reviewed by <a>B</a>") are not
+    the writers'."""
     links = [" ".join(a.text_content().split()) for a in element.iter("a")]
     links = [t for t in links if t]
-    if len(links) >= 2:
-        return ", ".join(links)
-    return _block_text(element)
+    if len(links) < 2:
+        return _block_text(element)
+    text = _block_text(element)
+    if (cut := other_credit_start(text)) is not None:
+        links = [t for t in links if 0 <= text.find(t) < cut]
+    return ", ".join(links) if links else text  # "Reviewed by <a>B</a>, <a>C</a>" names no writer
 
 
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
@@ -397,14 +407,13 @@ def _link_runs(parent: lxml_html.HtmlElement) -> list[list[lxml_html.HtmlElement
     return runs
 
 
-def coauthor_links(tree: lxml_html.HtmlElement, name: str, headline: str | None = None) -> list[str]:
+def coauthor_links(tree: lxml_html.HtmlElement, name: str, wrappers: Wrappers = frozenset()) -> list[str]:
     """The names of the author-page links listed with the one named ``name``: "<a href=/author/a>A</a>,
     <a href=/author/b>B</a> & <a href=/author/c>C</a>" (sibling links, only separators between
     them), in page order; empty where no such link is listed with others. Links in navigation,
     sidebars, footers or related blocks (a team list, "Our writers") are not the byline's
-    (``headline``: the chosen h1's text, whose wrappers are no such block)."""
+    (``wrappers``: the headline's, see ``headline_wrappers``, are no such block)."""
     key = name.casefold()
-    wrappers = headline_wrappers(headline_element(tree, headline))
     for link in tree.iter("a"):
         if not _author_link(link) or _element_text(link).casefold() != key or (parent := link.getparent()) is None:
             continue
@@ -443,13 +452,12 @@ def _box_name(element: lxml_html.HtmlElement, text: str) -> str | None:
     return None
 
 
-def byline_candidates(tree: lxml_html.HtmlElement, headline: str | None = None) -> list[tuple[str, bool]]:
+def byline_candidates(tree: lxml_html.HtmlElement, wrappers: Wrappers = frozenset()) -> list[tuple[str, bool]]:
     """(text, marked) of byline-like elements in page order, ``marked`` when the markup says author.
 
     Marked: itemprop/rel/class/id naming an author or byline. Unmarked: a short "By Jane Doe" text.
-    ``headline`` is the chosen h1's text: the elements holding it are never chrome.
+    ``wrappers`` (the headline's, see ``headline_wrappers``) are never chrome.
     """
-    wrappers = headline_wrappers(headline_element(tree, headline))
     found: list[tuple[str, bool]] = []
     seen: set[str] = set()
     body = tree.find("body")
@@ -568,18 +576,29 @@ def labelled_published_date(tree: lxml_html.HtmlElement, wrappers: Wrappers = fr
 
 def _h1(
     tree: lxml_html.HtmlElement, others: list[str], site: str | None
-) -> tuple[str | None, tuple[str, ...], lxml_html.HtmlElement | None]:
-    """The headline h1's text, text pieces and element: the first h1 another title source agrees with, else the first.
+) -> tuple[str | None, tuple[str, ...], lxml_html.HtmlElement | None, bool]:
+    """The headline h1's text, text pieces and element: the first h1 another title source agrees with, else the first;
+    and whether it is the article's headline (see ``_is_article_headline``).
 
     Pages with several h1 elements often put the logo or a menu label in the first one.
     """
     found = [(t, e) for e in tree.iter("h1") if (t := _element_text(e))][:MAX_H1_CANDIDATES]
     forms = {f.casefold() for o in others for f in _title_forms(unescape_html(o), site)}
-    chosen = next(((t, e) for t, e in found if unescape_html(t).casefold() in forms), found[0] if found else None)
+    agreed = next(((t, e) for t, e in found if unescape_html(t).casefold() in forms), None)
+    chosen = agreed or (found[0] if found else None)
     if chosen is None:
-        return None, (), None
+        return None, (), None, False
     pieces = (" ".join(piece.split()) for piece in chosen[1].itertext())
-    return chosen[0], tuple(piece for piece in pieces if piece), chosen[1]
+    headline = agreed is not None or _is_article_headline(chosen[1], len(found))
+    return chosen[0], tuple(piece for piece in pieces if piece), chosen[1], headline
+
+
+def _is_article_headline(h1: lxml_html.HtmlElement, h1_count: int) -> bool:
+    """An h1 no title source agrees with is the article's headline only as the page's only h1, in
+    the article or outside chrome (a sidebar widget's heading is no headline)."""
+    if h1_count != 1:
+        return False
+    return any(a.tag in ("article", "main") for a in h1.iterancestors()) or not _chrome_ancestor(h1)
 
 
 #: How much of the text after the headline is read for the date shown under it (byline, dateline).
@@ -757,14 +776,16 @@ def extract_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     headline = _text(article.get("headline")) or _text(article.get("name")) if article else None
     og_title = meta.get("og:title") or meta.get("twitter:title")
     site_name = next((s for s in site_names if s), None)
-    h1, h1_segments, h1_element = _h1(tree, [t for t in (og_title, headline, html_title) if t], site_name)
+    titles = [t for t in (og_title, headline, html_title) if t]
+    h1, h1_segments, h1_element, h1_is_headline = _h1(tree, titles, site_name)
     shown_date, update_date, date_in_prose = headline_dates(h1_element)
-    wrappers = headline_wrappers(h1_element)
+    wrappers = headline_wrappers(h1_element) if h1_is_headline else frozenset()
     return PageMetadata(
         headline=headline,
         og_title=og_title,
         h1=h1,
         h1_segments=h1_segments,
+        h1_is_headline=h1_is_headline,
         html_title=html_title,
         site_name=site_name,
         authors=tuple(authors),

@@ -295,3 +295,23 @@ def test_role_nouns_are_job_titles() -> None:
 
     words = tomllib.loads(resources.files("cleaners.data").joinpath("byline_words.toml").read_text("utf-8"))
     assert set(words["role_nouns"]) <= set(words["job_titles"])
+
+
+def test_a_date_before_the_name_is_no_part_of_the_byline() -> None:
+    """Post meta written date first ("Dec 17, 2025 Jane Doe") names the writer after the date."""
+    assert parse_byline("Dec 17, 2025 Jane Doe", single=True).authors == ("Jane Doe",)
+    assert parse_byline("2025-12-17 · Jane Doe and John Roe").authors == ("Jane Doe", "John Roe")
+    assert parse_byline("17 December 2025 by Jane Doe").authors == ("Jane Doe",)
+    assert parse_byline("May Smith").authors == ("May Smith",)  # a month-name first name, no date
+
+
+def test_a_middle_name_in_parentheses_is_part_of_the_name() -> None:
+    assert parse_byline("Paramita (Guha) Ghosh", single=True).authors == ("Paramita (Guha) Ghosh",)
+    assert parse_byline("By Jane (Smith) Doe, MD and John Roe").authors == ("Jane (Smith) Doe, MD", "John Roe")
+    assert parse_byline("Jane Doe (Reuters)").authors == ()
+
+
+def test_a_degree_is_no_organisation() -> None:
+    assert parse_byline("Licensed Coffee Grader, M.A. Journalism", single=True).credits == ()
+    assert parse_byline("M A Journalism", single=True).credits == ()
+    assert parse_byline("Acme Journalism", single=True).credits == ("Acme Journalism",)

@@ -471,6 +471,13 @@ def test_a_team_list_in_navigation_or_a_sidebar_adds_no_co_author() -> None:
         assert extract_html(page, None).authors == ("Ana Lima",)
 
 
+def test_bylines_in_a_sidebar_whose_h1_no_title_agrees_with_are_no_authors() -> None:
+    """A sidebar widget's h1 chosen as the page's h1 does not make the sidebar the article's wrapper."""
+    widget = "<div class='sidebar'><h1>Popular posts</h1><p class='author'>By Mara Quinn</p></div>"
+    page = _page(byline="").replace("<h1>Council approves bridge</h1>", "<h2>Council approves bridge</h2>")
+    assert extract_html(page.replace("<article>", widget + "<article>"), None).authors == ()
+
+
 def test_parsed_tree_is_all_html_elements_and_trafilatura_leaves_it_unchanged() -> None:
     tree = parse_tree(_page().replace("<footer>", "<form><input name='q'><label>Search</label></form><footer>"))
     assert all(isinstance(e, HtmlElement) for e in tree.iter() if isinstance(e.tag, str))

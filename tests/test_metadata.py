@@ -5,7 +5,13 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from cleaners.byline import parse_byline
-from cleaners.metadata import byline_candidates, choose_title, extract_metadata, strip_site_suffix
+from cleaners.metadata import (
+    byline_candidates,
+    choose_title,
+    extract_metadata,
+    headline_wrappers,
+    strip_site_suffix,
+)
 
 JSONLD_PAGE = """<html lang="en-GB"><head>
 <title>Council approves new bridge | The Daily Example</title>
@@ -478,6 +484,49 @@ def test_containers_holding_the_headline_are_not_chrome() -> None:
             f"{closing}<nav class='menu'><a href='/authors/john-roe'>John Roe</a></nav></body></html>"
         )
         tree = _tree(page)
-        assert ("Jane Doe", True) in byline_candidates(tree, "How to start an LLC")
+        found = extract_metadata(tree)
+        assert found.h1_is_headline
+        assert ("Jane Doe", True) in byline_candidates(tree, headline_wrappers(tree.find(".//h1")))
         assert byline_candidates(tree) == []
-        assert extract_metadata(tree).time_published == "2025-03-04"
+        assert found.time_published == "2025-03-04"
+
+
+def test_a_sidebar_widgets_h1_that_no_title_agrees_with_wraps_no_article() -> None:
+    """The chosen h1 is a sidebar widget's heading ("Recent posts"): the sidebar stays chrome, its
+    bylines and dates are not the article's."""
+    widget = (
+        "<div class='sidebar'><h1>Recent posts</h1><p><span class='author'>Other Writer</span>"
+        "<time datetime='2021-05-06'>May 6, 2021</time></p></div>"
+    )
+    for article_h1 in ("", "<h1>Our menu</h1>"):
+        page = (
+            "<html><head><title>Harbour reopens | Site</title></head><body>"
+            f"{widget}<div class='post'>{article_h1}<h2>Harbour reopens</h2><p>Body.</p></div></body></html>"
+        )
+        found = extract_metadata(_tree(page))
+        assert found.time_published is None
+        assert found.h1 == "Recent posts" and not found.h1_is_headline
+    only = "<html><body><div class='post'><h1>Harbour reopens</h1><p>Body.</p></div></body></html>"
+    assert extract_metadata(_tree(only)).h1_is_headline  # the page's only h1, outside chrome
+
+
+def test_an_author_link_in_a_menu_item_is_navigation() -> None:
+    """A site menu outside any <nav> links a writer's page under a job ("Hong Kong Actuary")."""
+    link = "<a href='/author/xlo/'>Hong Kong Actuary</a>"
+    menu = f"<ul class='menu'><li class='menu-item menu-item-type-custom'>{link}</li></ul>"
+    page = f"<html><body>{menu}<article><h1>Pricing guide</h1><p>Body.</p></article></body></html>"
+    assert byline_candidates(_tree(page)) == []
+    plain = page.replace(" menu-item-type-custom", "").replace("menu-item", "entry")
+    assert byline_candidates(_tree(plain)) == [("Hong Kong Actuary", True)]
+
+
+def test_links_after_a_reviewers_credit_are_not_the_writers() -> None:
+    def candidates(inner: str) -> list[tuple[str, bool]]:
+        box = f"<div class='author-info'>{inner}</div>"
+        page = f"<html><body><article><h1>Pups</h1>{box}<p>x</p></article></body></html>"
+        return byline_candidates(_tree(page))
+
+    a, b = "<a href='/author/a'>Shelby Loos, DVM</a>", "<a href='/author/b'>Molly Price, DVM</a>"
+    assert candidates(f"By {a}. Medically reviewed by {b}")[0] == ("Shelby Loos, DVM", True)
+    assert candidates(f"By {a} and {b}")[0] == ("Shelby Loos, DVM, Molly Price, DVM", True)
+    assert candidates(f"Reviewed by {a} and {b}")[0][0].startswith("Reviewed by")
