@@ -130,7 +130,8 @@ class ChromeRules:
     #: share bar, a newsletter box); blocks inside such an element are never put back.
     skip_classes: re.Pattern[str]
     #: The file's ``drop_block_classes``: a class naming furniture (a newsletter box, related
-    #: stories) whose blocks are taken out of the body where the extractor kept them.
+    #: stories) whose blocks are taken out of the body where the extractor kept them; matched
+    #: against whole word parts of the class (``class_words``), so "shareable-quote" is no "share".
     drop_classes: re.Pattern[str]
     #: The file's ``popup_classes``: a class naming a popup (a tooltip, a hover card) inside a
     #: paragraph, whose text is cut out of the kept paragraphs.
@@ -142,6 +143,27 @@ class ChromeRules:
 
 def _any_of(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{word})" for word in words), re.IGNORECASE)
+
+
+def _any_word_of(words: list[str]) -> re.Pattern[str]:
+    """``_any_of`` matching whole words only (of ``class_words``' text)."""
+    return re.compile(r"\b(?:" + "|".join(f"(?:{word})" for word in words) + r")\b", re.IGNORECASE)
+
+
+#: A class's tokens: a word, then any number ("sidebar2"), or else a run of letters and digits.
+_CLASS_TOKEN = re.compile(r"([A-Za-z]+)([0-9]*)(?![A-Za-z0-9])|[A-Za-z0-9]+")
+_CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def class_words(value: str) -> str:
+    """A class attribute's word parts, lower-cased and space-separated: "Newsletter-container
+    shareableQuote sidebar2" gives "newsletter container shareable quote sidebar 2". A token with
+    letters after a digit is a generated id ("element-2638ad0") and stays whole: no "ad" in it."""
+    parts = []
+    for match in _CLASS_TOKEN.finditer(value):
+        word, number = match.group(1, 2)
+        parts.extend([*_CAMEL_PART.findall(word), number] if word else [match.group()])
+    return " ".join(part for part in parts if part).lower()
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +178,7 @@ def chrome_rules() -> ChromeRules:
     return ChromeRules(
         RuleMatcher(rules),
         _any_of(data["skip_block_classes"]),
-        _any_of(data["drop_block_classes"]),
+        _any_word_of(data["drop_block_classes"]),
         _any_of(data["popup_classes"]),
         _any_of(data["popup_trigger_classes"]),
         tuple(data["popup_text_attributes"]),
@@ -428,7 +450,7 @@ def _kept_furniture(
     for paragraph, block in anchors:
         element = blocks[block]
         while element is not None and element is not container:
-            if drop.search(element.get("class") or ""):
+            if (classes := element.get("class")) and drop.search(class_words(classes)):
                 inside.setdefault(element, []).append(paragraph)
                 break
             element = element.getparent()

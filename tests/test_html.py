@@ -16,6 +16,7 @@ from cleaners.errors import Rejected
 from cleaners.html import (
     choose_body,
     chrome_rules,
+    class_words,
     clean_lines,
     drop_repeated_headline,
     extract_html,
@@ -332,6 +333,24 @@ def test_an_article_inside_an_element_named_like_furniture_stays() -> None:
     )  # fmt: skip
     kept = [*PROSE, "Mayor unveils plan for new downtown transit hub"]
     assert recover_dropped_blocks(kept, page) == PROSE
+
+
+def test_furniture_classes_match_whole_word_parts_of_a_class() -> None:
+    """A pull quote classed "shareable-quote" inside the article is no share bar (a word inside
+    another word); "shareBar" and "post_related-stories" are furniture (camelCase humps, dashes)."""
+    quote = "Nobody expected the bridge to open before the winter, said one of the engineers."
+    page = parse_tree(
+        "<html><body><main><div class='story'>" + "".join(f"<p>{p}</p>" for p in PROSE[:2])
+        + f"<blockquote class='shareable-quote'><p>{quote}</p></blockquote><p>{PROSE[2]}</p></div>"
+        + "<div class='shareBar'><p>Share this story with your friends and family today.</p></div>"
+        + "<div class='post_related-stories'><p>Mayor unveils plan for new downtown transit hub</p></div>"
+        + "</main></body></html>"
+    )  # fmt: skip
+    kept = [*PROSE[:2], quote, PROSE[2]]
+    chrome = ["Share this story with your friends and family today.", "Mayor unveils plan for new downtown transit hub"]
+    assert recover_dropped_blocks([*kept, *chrome], page) == kept
+    words = "newsletter container shareable quote md grid area sidebar 2 el 2638ad0"
+    assert class_words("Newsletter-container shareableQuote md:[grid-area:sidebar2] el-2638ad0") == words
 
 
 def test_a_hover_cards_text_is_cut_out_of_the_sentence_holding_it() -> None:
