@@ -608,15 +608,16 @@ def quick_readability_paragraphs(page: lxml_html.HtmlElement) -> list[str]:
         return []
 
 
-def readability_paragraphs(html: str) -> list[str]:
-    """Body paragraphs by readability-lxml (the second opinion), one per block element."""
+def readability_paragraphs(page: lxml_html.HtmlElement) -> list[str]:
+    """Body paragraphs by readability-lxml (the second opinion), one per block element: on a copy
+    of the parsed tree (it edits it), so it sees what trafilatura sees (markup after ``</html>``)."""
     try:
-        return _block_texts(ReadabilityDocument(html).summary(html_partial=True))
+        return _block_texts(ReadabilityDocument(copy.deepcopy(page)).summary(html_partial=True))
     except (ValueError, TypeError, AssertionError, etree.ParserError, RecursionError, Unparseable):
         return []
 
 
-def second_opinion(html: str, tree: lxml_html.HtmlElement, body_words: int) -> list[str]:
+def second_opinion(tree: lxml_html.HtmlElement, body_words: int) -> list[str]:
     """readability's body, computed only where it could replace trafilatura's.
 
     The quick port screens first: where it finds no more than QUICK_SCREEN_RATIO times
@@ -624,10 +625,10 @@ def second_opinion(html: str, tree: lxml_html.HtmlElement, body_words: int) -> l
     Where trafilatura found next to nothing, readability-lxml is asked directly.
     """
     if body_words < NOTHING_FOUND_WORDS:
-        return readability_paragraphs(html)
+        return readability_paragraphs(tree)
     if _words(quick_readability_paragraphs(tree)) <= QUICK_SCREEN_RATIO * body_words:
         return []
-    return readability_paragraphs(html)
+    return readability_paragraphs(tree)
 
 
 def choose_body(default: list[str], precise: list[str], second: list[str]) -> list[str]:
@@ -642,7 +643,7 @@ def choose_body(default: list[str], precise: list[str], second: list[str]) -> li
 
 
 def extract_body(
-    html: str, tree: lxml_html.HtmlElement, url: str | None, mode: ExtractionMode = "best"
+    tree: lxml_html.HtmlElement, url: str | None, mode: ExtractionMode = "best"
 ) -> tuple[list[str], list[str]]:
     """(paragraphs, credit lines) of the article body."""
     if mode == "fast":
@@ -652,7 +653,7 @@ def extract_body(
     page_words = len(_WORD.findall(tree.text_content()))
     base = max(_words(default), _words(precise))
     screened = page_words > SECOND_OPINION_RATIO * base * PRECISION_MIN_KEPT
-    second = second_opinion(html, tree, base) if screened else []
+    second = second_opinion(tree, base) if screened else []
     body = recover_dropped_blocks(choose_body(default, precise, second), tree)
     return clean_lines(without_popups(body, popup_texts(tree)), link_texts(tree))
 
@@ -805,7 +806,7 @@ def extract_html(
     Raises Rejected when there is no article."""
     tree = parse_tree(html, controls_removed)
     metadata = extract_metadata(tree)
-    paragraphs, credit_lines = extract_body(html, tree, url, mode)
+    paragraphs, credit_lines = extract_body(tree, url, mode)
     if full := _article_body(metadata, paragraphs):
         paragraphs = full
     title = choose_title(metadata)

@@ -23,6 +23,7 @@ from cleaners.html import (
     is_chrome_line,
     parse_tree,
     popup_texts,
+    readability_paragraphs,
     recover_dropped_blocks,
     second_opinion,
     trafilatura_paragraphs,
@@ -394,10 +395,22 @@ def test_a_tooltips_term_of_four_words_is_no_popup() -> None:
 
 
 def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html_module, "readability_paragraphs", lambda html: PROSE)
+    monkeypatch.setattr(html_module, "readability_paragraphs", lambda tree: PROSE)
     monkeypatch.setattr(html_module, "quick_readability_paragraphs", lambda tree: [])
-    assert second_opinion("<html></html>", parse_tree(_page()), 0) == PROSE  # no screen: nothing found
-    assert second_opinion("<html></html>", parse_tree(_page()), 400) == []  # screened out by the quick port
+    assert second_opinion(parse_tree(_page()), 0) == PROSE  # no screen: nothing found
+    assert second_opinion(parse_tree(_page()), 400) == []  # screened out by the quick port
+
+
+def test_readability_reads_the_article_after_the_closing_html_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second opinion works on the parsed page, where markup after ``</html>`` is in the body,
+    not on the raw page (where its own parser leaves it out)."""
+    monkeypatch.setattr(html_module, "trafilatura_paragraphs", lambda tree, url, **options: [])
+    head = "<html><head><title>Bridge</title></head><body><nav><a href='/'>Home</a></nav></body></html>"
+    page = f"{head}\n<div class='post'>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</div>"
+    assert list(extract_html(page).paragraphs) == PROSE
+    tree = parse_tree(page)
+    assert readability_paragraphs(tree) == PROSE
+    assert len(tree.findall(".//p")) == 3  # the page itself is left as it was
 
 
 def test_clean_fills_schema_v2_fields() -> None:
