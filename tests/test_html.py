@@ -117,6 +117,11 @@ def test_page_without_text_is_rejected() -> None:
         "This post contains affiliate links: if you buy through them, we may earn a small commission.",
         "This slideshow requires JavaScript.",
         "Related news",
+        "- 2 min read",
+        "In this article:",
+        "More on Wharton:",
+        "- Lorem ipsum 1",
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
     ],
 )
 def test_chrome_lines(line: str) -> None:
@@ -130,6 +135,8 @@ def test_chrome_lines(line: str) -> None:
         "Related research by the university found the opposite effect.",
         "The broker may earn a commission on each sale, analysts said.",
         "Written by a committee, the report runs to 400 pages.",
+        "More on that later: the council met on Tuesday.",
+        "Designers fill mock-ups with lorem ipsum until the copy is ready.",
         PROSE[0],
     ],
 )
