@@ -88,6 +88,10 @@ RECOVER_SEEN_SHARE = 0.5
 #: A kept block inside an element whose class names furniture (``drop_block_classes``) is taken
 #: out, unless the paragraphs found inside that element hold this share of the found words.
 FURNITURE_MAX_SHARE = 0.5
+#: A paragraph of at least this many words that repeats the one kept just before it is the
+#: extractor's double (a block nested in a block of the same text); a shorter one may be a value
+#: in adjacent cells ("265 lbs").
+REPEAT_MIN_WORDS = 3
 #: A popup's text is cut out of the kept paragraphs when it holds at least this many words (a
 #: shorter one may be the term itself, shown in the sentence: "has-tooltip" on a name).
 POPUP_MIN_WORDS = 4
@@ -544,10 +548,15 @@ def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str]
             continue
         if rule is not None and rule.action in ("drop", "end"):
             continue
-        if is_chrome_line(line, links, rules):
+        if is_chrome_line(line, links, rules) or _repeats_last(line, kept):
             continue
         kept.append(line)
     return without_article_copies(kept), credits
+
+
+def _repeats_last(line: str, kept: list[str]) -> bool:
+    """The same paragraph again right after itself, of REPEAT_MIN_WORDS words or more."""
+    return bool(kept) and line == kept[-1] and line.count(" ") + 1 >= REPEAT_MIN_WORDS
 
 
 def without_article_copies(paragraphs: list[str]) -> list[str]:

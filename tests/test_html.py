@@ -213,6 +213,14 @@ def test_a_bare_machine_timestamp_is_not_prose() -> None:
     assert kept == ["At 2019-11-19 08:57 the alarm rang, officials said."]
 
 
+def test_a_paragraph_repeated_right_after_itself_is_kept_once() -> None:
+    """The extractor doubles a block nested in a block of the same text; a short value repeated
+    in adjacent cells and a paragraph repeated further on stay."""
+    lines = [PROSE[0], PROSE[0], "265 lbs", "265 lbs", PROSE[1], PROSE[0]]
+    kept, _ = clean_lines(lines, frozenset())
+    assert kept == [PROSE[0], "265 lbs", "265 lbs", PROSE[1], PROSE[0]]
+
+
 def test_second_opinion_only_when_the_first_found_little() -> None:
     short, long = ["One paragraph of text here."], ["One paragraph of text here.", *PROSE]
     assert choose_body(short, short, long) == long
