@@ -91,6 +91,10 @@ RECOVER_SEEN_SHARE = 0.5
 #: A kept block inside an element whose class names furniture (``drop_block_classes``) is taken
 #: out, unless the paragraphs found inside that element hold this share of the found words.
 FURNITURE_MAX_SHARE = 0.5
+#: A paragraph of at least this many words that repeats the one kept just before it is the
+#: extractor's double (a block nested in a block of the same text); a shorter one may be a value
+#: in adjacent cells ("265 lbs").
+REPEAT_MIN_WORDS = 3
 #: A popup's text is cut out of the kept paragraphs when it holds at least this many words (a
 #: shorter one may be the term itself, shown in the sentence: "has-tooltip" on a name).
 POPUP_MIN_WORDS = 4
@@ -133,7 +137,8 @@ class ChromeRules:
     #: share bar, a newsletter box); blocks inside such an element are never put back.
     skip_classes: re.Pattern[str]
     #: The file's ``drop_block_classes``: a class naming furniture (a newsletter box, related
-    #: stories) whose blocks are taken out of the body where the extractor kept them.
+    #: stories) whose blocks are taken out of the body where the extractor kept them; matched
+    #: against whole word parts of the class (``class_words``), so "shareable-quote" is no "share".
     drop_classes: re.Pattern[str]
     #: The file's ``popup_classes``: a class naming a popup (a tooltip, a hover card) inside a
     #: paragraph, whose text is cut out of the kept paragraphs.
@@ -145,6 +150,27 @@ class ChromeRules:
 
 def _any_of(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{word})" for word in words), re.IGNORECASE)
+
+
+def _any_word_of(words: list[str]) -> re.Pattern[str]:
+    """``_any_of`` matching whole words only (of ``class_words``' text)."""
+    return re.compile(r"\b(?:" + "|".join(f"(?:{word})" for word in words) + r")\b", re.IGNORECASE)
+
+
+#: A class's tokens: a word, then any number ("sidebar2"), or else a run of letters and digits.
+_CLASS_TOKEN = re.compile(r"([A-Za-z]+)([0-9]*)(?![A-Za-z0-9])|[A-Za-z0-9]+")
+_CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def class_words(value: str) -> str:
+    """A class attribute's word parts, lower-cased and space-separated: "Newsletter-container
+    shareableQuote sidebar2" gives "newsletter container shareable quote sidebar 2". A token with
+    letters after a digit is a generated id ("element-2638ad0") and stays whole: no "ad" in it."""
+    parts = []
+    for match in _CLASS_TOKEN.finditer(value):
+        word, number = match.group(1, 2)
+        parts.extend([*_CAMEL_PART.findall(word), number] if word else [match.group()])
+    return " ".join(part for part in parts if part).lower()
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +185,7 @@ def chrome_rules() -> ChromeRules:
     return ChromeRules(
         RuleMatcher(rules),
         _any_of(data["skip_block_classes"]),
-        _any_of(data["drop_block_classes"]),
+        _any_word_of(data["drop_block_classes"]),
         _any_of(data["popup_classes"]),
         _any_of(data["popup_trigger_classes"]),
         tuple(data["popup_text_attributes"]),
@@ -431,7 +457,7 @@ def _kept_furniture(
     for paragraph, block in anchors:
         element = blocks[block]
         while element is not None and element is not container:
-            if drop.search(element.get("class") or ""):
+            if (classes := element.get("class")) and drop.search(class_words(classes)):
                 inside.setdefault(element, []).append(paragraph)
                 break
             element = element.getparent()
@@ -525,10 +551,15 @@ def clean_lines(paragraphs: list[str], links: frozenset[str]) -> tuple[list[str]
             continue
         if rule is not None and rule.action in ("drop", "end"):
             continue
-        if is_chrome_line(line, links, rules):
+        if is_chrome_line(line, links, rules) or _repeats_last(line, kept):
             continue
         kept.append(line)
     return without_article_copies(kept), credits
+
+
+def _repeats_last(line: str, kept: list[str]) -> bool:
+    """The same paragraph again right after itself, of REPEAT_MIN_WORDS words or more."""
+    return bool(kept) and line == kept[-1] and line.count(" ") + 1 >= REPEAT_MIN_WORDS
 
 
 def without_article_copies(paragraphs: list[str]) -> list[str]:
@@ -589,15 +620,16 @@ def quick_readability_paragraphs(page: lxml_html.HtmlElement) -> list[str]:
         return []
 
 
-def readability_paragraphs(html: str) -> list[str]:
-    """Body paragraphs by readability-lxml (the second opinion), one per block element."""
+def readability_paragraphs(page: lxml_html.HtmlElement) -> list[str]:
+    """Body paragraphs by readability-lxml (the second opinion), one per block element: on a copy
+    of the parsed tree (it edits it), so it sees what trafilatura sees (markup after ``</html>``)."""
     try:
-        return _block_texts(ReadabilityDocument(html).summary(html_partial=True))
+        return _block_texts(ReadabilityDocument(copy.deepcopy(page)).summary(html_partial=True))
     except (ValueError, TypeError, AssertionError, etree.ParserError, RecursionError, Unparseable):
         return []
 
 
-def second_opinion(html: str, tree: lxml_html.HtmlElement, body_words: int) -> list[str]:
+def second_opinion(tree: lxml_html.HtmlElement, body_words: int) -> list[str]:
     """readability's body, computed only where it could replace trafilatura's.
 
     The quick port screens first: where it finds no more than QUICK_SCREEN_RATIO times
@@ -605,10 +637,10 @@ def second_opinion(html: str, tree: lxml_html.HtmlElement, body_words: int) -> l
     Where trafilatura found next to nothing, readability-lxml is asked directly.
     """
     if body_words < NOTHING_FOUND_WORDS:
-        return readability_paragraphs(html)
+        return readability_paragraphs(tree)
     if _words(quick_readability_paragraphs(tree)) <= QUICK_SCREEN_RATIO * body_words:
         return []
-    return readability_paragraphs(html)
+    return readability_paragraphs(tree)
 
 
 def choose_body(default: list[str], precise: list[str], second: list[str]) -> list[str]:
@@ -623,7 +655,7 @@ def choose_body(default: list[str], precise: list[str], second: list[str]) -> li
 
 
 def extract_body(
-    html: str, tree: lxml_html.HtmlElement, url: str | None, mode: ExtractionMode = "best"
+    tree: lxml_html.HtmlElement, url: str | None, mode: ExtractionMode = "best"
 ) -> tuple[list[str], list[str]]:
     """(paragraphs, credit lines) of the article body."""
     if mode == "fast":
@@ -633,7 +665,7 @@ def extract_body(
     page_words = len(_WORD.findall(tree.text_content()))
     base = max(_words(default), _words(precise))
     screened = page_words > SECOND_OPINION_RATIO * base * PRECISION_MIN_KEPT
-    second = second_opinion(html, tree, base) if screened else []
+    second = second_opinion(tree, base) if screened else []
     body = recover_dropped_blocks(choose_body(default, precise, second), tree)
     return clean_lines(without_popups(body, popup_texts(tree)), link_texts(tree))
 
@@ -787,7 +819,7 @@ def extract_html(
     Raises Rejected when there is no article."""
     tree = parse_tree(html, controls_removed)
     metadata = extract_metadata(tree)
-    paragraphs, credit_lines = extract_body(html, tree, url, mode)
+    paragraphs, credit_lines = extract_body(tree, url, mode)
     if full := _article_body(metadata, paragraphs):
         paragraphs = full
     title = choose_title(metadata)

@@ -16,12 +16,14 @@ from cleaners.errors import Rejected
 from cleaners.html import (
     choose_body,
     chrome_rules,
+    class_words,
     clean_lines,
     drop_repeated_headline,
     extract_html,
     is_chrome_line,
     parse_tree,
     popup_texts,
+    readability_paragraphs,
     recover_dropped_blocks,
     second_opinion,
     trafilatura_paragraphs,
@@ -115,6 +117,11 @@ def test_page_without_text_is_rejected() -> None:
         "This post contains affiliate links: if you buy through them, we may earn a small commission.",
         "This slideshow requires JavaScript.",
         "Related news",
+        "- 2 min read",
+        "In this article:",
+        "More on Wharton:",
+        "- Lorem ipsum 1",
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.",
     ],
 )
 def test_chrome_lines(line: str) -> None:
@@ -128,6 +135,8 @@ def test_chrome_lines(line: str) -> None:
         "Related research by the university found the opposite effect.",
         "The broker may earn a commission on each sale, analysts said.",
         "Written by a committee, the report runs to 400 pages.",
+        "More on that later: the council met on Tuesday.",
+        "Designers fill mock-ups with lorem ipsum until the copy is ready.",
         PROSE[0],
     ],
 )
@@ -202,6 +211,14 @@ def test_a_bare_machine_timestamp_is_not_prose() -> None:
     lines = ["2019-11-19T08:57:40+01:00", "2019-11-19 07:23Z", "At 2019-11-19 08:57 the alarm rang, officials said."]
     kept, _ = clean_lines(lines, frozenset())
     assert kept == ["At 2019-11-19 08:57 the alarm rang, officials said."]
+
+
+def test_a_paragraph_repeated_right_after_itself_is_kept_once() -> None:
+    """The extractor doubles a block nested in a block of the same text; a short value repeated
+    in adjacent cells and a paragraph repeated further on stay."""
+    lines = [PROSE[0], PROSE[0], "265 lbs", "265 lbs", PROSE[1], PROSE[0]]
+    kept, _ = clean_lines(lines, frozenset())
+    assert kept == [PROSE[0], "265 lbs", "265 lbs", PROSE[1], PROSE[0]]
 
 
 def test_second_opinion_only_when_the_first_found_little() -> None:
@@ -334,6 +351,24 @@ def test_an_article_inside_an_element_named_like_furniture_stays() -> None:
     assert recover_dropped_blocks(kept, page) == PROSE
 
 
+def test_furniture_classes_match_whole_word_parts_of_a_class() -> None:
+    """A pull quote classed "shareable-quote" inside the article is no share bar (a word inside
+    another word); "shareBar" and "post_related-stories" are furniture (camelCase humps, dashes)."""
+    quote = "Nobody expected the bridge to open before the winter, said one of the engineers."
+    page = parse_tree(
+        "<html><body><main><div class='story'>" + "".join(f"<p>{p}</p>" for p in PROSE[:2])
+        + f"<blockquote class='shareable-quote'><p>{quote}</p></blockquote><p>{PROSE[2]}</p></div>"
+        + "<div class='shareBar'><p>Share this story with your friends and family today.</p></div>"
+        + "<div class='post_related-stories'><p>Mayor unveils plan for new downtown transit hub</p></div>"
+        + "</main></body></html>"
+    )  # fmt: skip
+    kept = [*PROSE[:2], quote, PROSE[2]]
+    chrome = ["Share this story with your friends and family today.", "Mayor unveils plan for new downtown transit hub"]
+    assert recover_dropped_blocks([*kept, *chrome], page) == kept
+    words = "newsletter container shareable quote md grid area sidebar 2 el 2638ad0"
+    assert class_words("Newsletter-container shareableQuote md:[grid-area:sidebar2] el-2638ad0") == words
+
+
 def test_a_hover_cards_text_is_cut_out_of_the_sentence_holding_it() -> None:
     """A person's hover card and a glossary tooltip, inline in a paragraph, are joined into the
     sentence by the extractor; a short tooltip (the term itself) and a link stay."""
@@ -375,10 +410,22 @@ def test_a_tooltips_term_of_four_words_is_no_popup() -> None:
 
 
 def test_readability_is_asked_where_trafilatura_found_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html_module, "readability_paragraphs", lambda html: PROSE)
+    monkeypatch.setattr(html_module, "readability_paragraphs", lambda tree: PROSE)
     monkeypatch.setattr(html_module, "quick_readability_paragraphs", lambda tree: [])
-    assert second_opinion("<html></html>", parse_tree(_page()), 0) == PROSE  # no screen: nothing found
-    assert second_opinion("<html></html>", parse_tree(_page()), 400) == []  # screened out by the quick port
+    assert second_opinion(parse_tree(_page()), 0) == PROSE  # no screen: nothing found
+    assert second_opinion(parse_tree(_page()), 400) == []  # screened out by the quick port
+
+
+def test_readability_reads_the_article_after_the_closing_html_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second opinion works on the parsed page, where markup after ``</html>`` is in the body,
+    not on the raw page (where its own parser leaves it out)."""
+    monkeypatch.setattr(html_module, "trafilatura_paragraphs", lambda tree, url, **options: [])
+    head = "<html><head><title>Bridge</title></head><body><nav><a href='/'>Home</a></nav></body></html>"
+    page = f"{head}\n<div class='post'>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</div>"
+    assert list(extract_html(page).paragraphs) == PROSE
+    tree = parse_tree(page)
+    assert readability_paragraphs(tree) == PROSE
+    assert len(tree.findall(".//p")) == 3  # the page itself is left as it was
 
 
 def test_clean_fills_schema_v2_fields() -> None:
