@@ -815,9 +815,14 @@ def first_matching_rule(line: str, rules: Sequence[Rule]) -> Rule | None:
 
 def word_count(text: str, language: str | None) -> int:
     """Whitespace-separated words; for scripts written without spaces, about two characters a word."""
+    return count_words(text.split(), language)
+
+
+def count_words(words: Sequence[str], language: str | None) -> int:
+    """``word_count`` of a text from its ``split()`` (callers that need the split anyway)."""
     if language in _CJK_LANGUAGES:
-        return max(1, len("".join(text.split())) // 2)
-    return len(text.split())
+        return max(1, len("".join(words)) // 2)
+    return len(words)
 
 
 def line_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> tuple[float, ...]:
