@@ -986,7 +986,9 @@ def _page_features(
     second = np.where(line_last > line_start, second, 0)
 
     def lines_marked(flags: np.ndarray) -> list[int]:
-        return np.unique(line_of[flags]).tolist()
+        marked = np.zeros(n, dtype=bool)  # not np.unique: no sort, lines are few
+        marked[line_of[flags]] = True
+        return np.flatnonzero(marked).tolist()
 
     def confirmed(candidates: list[int], pattern: re.Pattern[str]) -> np.ndarray:
         """1.0 on the candidate lines ``pattern`` finds something in (the cheap filter's hits checked)."""
