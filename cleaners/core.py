@@ -15,8 +15,8 @@ from cleaners.html import extract_html
 from cleaners.language import detect_language
 from cleaners.modes import DEFAULT_MODE, ExtractionMode, cleaner_version
 from cleaners.profiles import ProfileSet, default_profiles
-from cleaners.text import extract_text, word_count
-from schemas.records import ArticleRecord, Capture, Quarantined, content_hash, normalise_body, sha256_hex
+from cleaners.text import count_words, extract_text
+from schemas.records import ArticleRecord, Capture, Quarantined, normalise_body, sha256_hex
 
 MIN_BODY_WORDS = 15
 
@@ -54,10 +54,11 @@ def host_of(url: str | None) -> str | None:
         return None
 
 
-def article_id(url: str | None, body: str) -> str:
-    """sha256 of the canonical URL when known, else of the normalised body."""
+def article_id(url: str | None, body: str, normalised: str | None = None) -> str:
+    """sha256 of the canonical URL when known, else of the normalised body (``normalised``:
+    ``normalise_body(body)``, when the caller has it)."""
     canonical = canonical_url(url)
-    return sha256_hex((canonical or normalise_body(body)).encode("utf-8"))
+    return sha256_hex((canonical or normalised or normalise_body(body)).encode("utf-8"))
 
 
 def parse_published(value: str | None, captured_at: datetime) -> datetime | None:
@@ -113,14 +114,16 @@ def clean(
         return Quarantined(capture, rejected.stage, rejected.reason, rejected.detail)
     body = "\n\n".join(found.paragraphs)
     language = found.language or detect_language(body)
-    words = word_count(body, language)
+    split = body.split()  # shared by the word count and the content hash
+    words = count_words(split, language)
     if words < MIN_BODY_WORDS:
         detail = f"only {words} words of article text were found (minimum {MIN_BODY_WORDS})"
         return Quarantined(capture, "extract", "no_article_text", detail)
     byline = parse_byline(found.byline) if found.byline else None
     published_at = parse_published(found.published, capture.captured_at)
+    normalised = normalise_body(body, split)
     return ArticleRecord(
-        article_id=article_id(capture.url, body),
+        article_id=article_id(capture.url, body, normalised),
         url=capture.url,
         publisher=found.publisher,
         title=found.title,
@@ -138,5 +141,5 @@ def clean(
         cleaner_version=cleaner_version(mode),
         updated_at=parse_published(found.updated, capture.captured_at),
         date_source=found.date_source if published_at else None,
-        content_hash=content_hash(body),
+        content_hash=sha256_hex(normalised.encode("utf-8")),  # content_hash(body)
     )

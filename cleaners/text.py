@@ -242,6 +242,12 @@ class Line(NamedTuple):
     text: str
 
 
+#: ``_new(Line, (lineno, text))`` is ``Line(lineno, text)`` (and so for ``Unit``) without the Python
+#: frame of the named tuple's generated ``__new__``: a third of the cost, for the hundreds of lines
+#: and units made on every pass.
+_new = tuple.__new__
+
+
 @dataclass(frozen=True, slots=True)
 class LineDecision:
     """Whether one line was kept, and the rule or signal (with a reason) that decided it."""
@@ -315,7 +321,7 @@ class Page:
 
 def split_lines(text: str) -> list[Line]:
     """The non-empty, stripped lines of ``text`` with their line numbers."""
-    return [Line(i, s) for i, raw in enumerate(text.splitlines(), start=1) if (s := raw.strip())]
+    return [_new(Line, (i, s)) for i, raw in enumerate(text.splitlines(), start=1) if (s := raw.strip())]
 
 
 def split_columns(lines: Sequence[Line]) -> list[Line]:
@@ -381,14 +387,14 @@ def join_wrapped(lines: Sequence[Line], rules: Sequence[Rule | None], stop: froz
         )
     ]
     if not any(joins):
-        return [Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)]
+        return [_new(Unit, (line.text, (line,), rule)) for line, rule in zip(lines, rules, strict=True)]
     units: list[Unit] = []
     for line, rule, join in zip(lines, rules, [False, *joins], strict=True):
         if join:
             last = units[-1]
             units[-1] = Unit(f"{last.text} {line.text}", (*last.lines, line), None)
         else:
-            units.append(Unit(line.text, (line,), rule))
+            units.append(_new(Unit, (line.text, (line,), rule)))
     return units
 
 
@@ -815,9 +821,14 @@ def first_matching_rule(line: str, rules: Sequence[Rule]) -> Rule | None:
 
 def word_count(text: str, language: str | None) -> int:
     """Whitespace-separated words; for scripts written without spaces, about two characters a word."""
+    return count_words(text.split(), language)
+
+
+def count_words(words: Sequence[str], language: str | None) -> int:
+    """``word_count`` of a text from its ``split()`` (callers that need the split anyway)."""
     if language in _CJK_LANGUAGES:
-        return max(1, len("".join(text.split())) // 2)
-    return len(text.split())
+        return max(1, len("".join(words)) // 2)
+    return len(words)
 
 
 def line_features(text: str, language: str | None, stop: frozenset[str], repeated: bool) -> tuple[float, ...]:
@@ -975,7 +986,9 @@ def _page_features(
     second = np.where(line_last > line_start, second, 0)
 
     def lines_marked(flags: np.ndarray) -> list[int]:
-        return np.unique(line_of[flags]).tolist()
+        marked = np.zeros(n, dtype=bool)  # not np.unique: no sort, lines are few
+        marked[line_of[flags]] = True
+        return np.flatnonzero(marked).tolist()
 
     def confirmed(candidates: list[int], pattern: re.Pattern[str]) -> np.ndarray:
         """1.0 on the candidate lines ``pattern`` finds something in (the cheap filter's hits checked)."""
@@ -1862,7 +1875,7 @@ def _settle_page(
     texts = [page.units[i].text for i in kept]
     if not all(_one_line(page.units[i]) for i in kept):
         return analyse_page("\n\n".join(texts), profiles, host, cache)
-    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]  # as split_lines numbers them
+    lines = [_new(Line, (2 * k + 1, t)) for k, t in enumerate(texts)]  # as split_lines numbers them
     site = profiles.for_capture(host, texts)
     rules = _match_rules(rule_matcher(site, profiles.generic), texts, cache)
     language = _cached_language(_language_sample(lines, rules), cache)
@@ -1876,7 +1889,7 @@ def _settle_page(
         features, counts = _page_features(texts, language, stop, repeated)
         words = np.maximum(counts, 1).tolist()
     features[:, _REPEATED_FIELD] = repeated_fields(texts)
-    units = tuple([Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)])
+    units = tuple([_new(Unit, (line.text, (line,), rule)) for line, rule in zip(lines, rules, strict=True)])
     return Page(units, features, tuple(words), language, site)
 
 

@@ -17,16 +17,17 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def normalise_body(body: str) -> str:
+def normalise_body(body: str, words: list[str] | None = None) -> str:
     """Body text folded for identity: NFKC, case-folded, whitespace collapsed.
 
     ``str.split()`` splits at exactly the characters ``re``'s ``\\s`` matches, so this is
     ``re.sub(r"\\s+", " ", ...).strip()`` at a fraction of the cost. Most bodies are NFKC already,
-    which ``is_normalized`` tells in one quick pass (``normalize`` checks less and rebuilds them).
+    which ``is_normalized`` tells in one quick pass (``normalize`` checks less and rebuilds them);
+    for those, ``words`` (``body.split()``, when the caller has split it already) is reused.
     """
     if not unicodedata.is_normalized("NFKC", body):
-        body = unicodedata.normalize("NFKC", body)
-    return " ".join(body.split()).casefold()
+        return " ".join(unicodedata.normalize("NFKC", body).split()).casefold()
+    return " ".join(body.split() if words is None else words).casefold()
 
 
 def content_hash(body: str) -> str:
