@@ -308,6 +308,11 @@ class Page:
         return unruled
 
     @cached_property
+    def tables(self) -> list[tuple[int, int]]:
+        """[start, stop) of each table on the page (``table_runs``)."""
+        return table_runs(self)
+
+    @cached_property
     def block_weights(self) -> np.ndarray:
         """Each unit's weight in the block search: words ** BLOCK_LENGTH_POWER."""
         return np.array([w**BLOCK_LENGTH_POWER for w in self.words], dtype=np.float64)
@@ -1342,7 +1347,8 @@ def _block_cost(rule: Rule | None) -> float | None:
 
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
     """The best block of a page under per-line log-odds (rules: a boundary, a penalty, or nothing:
-    bylines and ``inline`` drop rules).
+    bylines and ``inline`` drop rules; the rows of a table cost nothing, so a long standings table
+    does not split the article around it).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
@@ -1353,6 +1359,8 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
     scores: list[float | None] = values.tolist()
     boundaries = [False] * len(scores)
+    for start, stop in page.tables:
+        scores[start:stop] = [max(0.0, score) for score in scores[start:stop]]
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
         cost = _block_cost(page.units[i].rule)
@@ -1529,6 +1537,24 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
+def table_runs(page: Page) -> list[tuple[int, int]]:
+    """[start, stop) of each table on the page: TABLE_MIN_ROWS+ consecutive unruled table rows
+    (``table_row``: two or more cell gaps), none repeated elsewhere on the page, with digits in
+    half the rows at least."""
+    features = page.features
+    rows = features[:, _FEATURE_INDEX["table_row"]] > 0
+    if rows.sum() < TABLE_MIN_ROWS:
+        return []
+    rows &= page.unruled & ~(features[:, _FEATURE_INDEX["repeated"]] > 0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
+    numeric = features[:, _FEATURE_INDEX["numeric_share"]] > 0
+    return [
+        (start, stop)
+        for start, stop in zip(edges[::2], edges[1::2], strict=True)
+        if stop - start >= TABLE_MIN_ROWS and 2 * numeric[start:stop].sum() >= stop - start
+    ]
+
+
 def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     """Unkept rows of the tables next to kept text: runs of TABLE_MIN_ROWS+ consecutive table rows
     (``table_row``: two or more cell gaps), none repeated elsewhere on the page, ending or starting
@@ -1536,18 +1562,11 @@ def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     an article's end (an ``end`` or ``credit`` line after the kept text). A standings or data table
     scores like a menu line by line (short cells, digits, no sentence); a footer copied as columns
     ("News  Sport  Weather") has the cells but not the figures."""
-    features = page.features
-    rows = features[:, _FEATURE_INDEX["table_row"]] > 0
-    if rows.sum() < TABLE_MIN_ROWS:
-        return []
-    rows &= page.unruled & ~(features[:, _FEATURE_INDEX["repeated"]] > 0)
-    n = len(rows)
+    n = len(page.units)
     items: list[int] = []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
-    numeric = features[:, _FEATURE_INDEX["numeric_share"]] > 0
     ends = [i for i, action in page.ruled if action in ("end", "credit")]
-    for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        if stop - start < TABLE_MIN_ROWS or keep[start:stop].all() or 2 * numeric[start:stop].sum() < stop - start:
+    for start, stop in page.tables:
+        if keep[start:stop].all():
             continue
         window = max(0, start - TABLE_MAX_GAP)
         kept_before = np.flatnonzero(keep[window:start])

@@ -21,6 +21,7 @@ from cleaners.text import (
     RuleMatcher,
     TextExtraction,
     Unit,
+    _block_of,
     _one_line,
     _select,
     _settle_page,
@@ -706,7 +707,9 @@ def test_a_table_next_to_the_article_is_kept_as_its_rows(profiles: ProfileSet, b
     body = [*STANDINGS, *PROSE[:3]] if before else [*PROSE[:3], *STANDINGS]
     found = extract_text(capture(MENU, body, FOOTER[1:]), profiles)
     assert kept_texts(found) == body
-    assert decision_for(found, STANDINGS[0]).rule == TABLE_ROWS_SIGNAL
+    # a table costs the block search nothing: after the prose its rows may join the block itself
+    assert decision_for(found, STANDINGS[0]).rule in (TABLE_ROWS_SIGNAL, KEEP_MAIN_BLOCK)
+    assert not before or decision_for(found, STANDINGS[0]).rule == TABLE_ROWS_SIGNAL
 
 
 def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: ProfileSet) -> None:
@@ -714,6 +717,15 @@ def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: Profile
     assert kept_texts(found) == PROSE[:3]
     found = extract_text(capture(MENU, PROSE[:3], FOOTER[1:], MENU, STANDINGS), profiles)
     assert kept_texts(found) == PROSE[:3]
+
+
+def test_a_long_table_inside_the_article_does_not_split_it(profiles: ProfileSet) -> None:
+    # the rows of a table cost the block search nothing: a standings table scoring like a menu line
+    # by line had cut the article's intro off the text after it
+    rows = [f"{n}     Crew {n}     {5000 - n * 7}     {n % 5}     {n % 3}" for n in range(1, 25)]
+    page = analyse_page(capture(PROSE[:2], rows, PROSE[2:]), profiles)
+    is_row = np.array([unit.text in rows for unit in page.units])
+    assert _block_of(page, np.where(is_row, -1.0, 0.5)) == (0, len(page.units) - 1)
 
 
 COLUMN_FOOTER = [
