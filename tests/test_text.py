@@ -222,6 +222,31 @@ def test_an_article_sentence_about_cookies_is_kept(profiles) -> None:
     assert sentence in kept_texts(found)
 
 
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Jane Doe is a freelance writer based in Portland. Her work has appeared in the Harbour Times.",
+        "Sam Roe is the Harbour Times' senior editor and has covered the coast since 2009.",
+        "Dr. Ann Lee is an Associate Professor of Oceanography at the University of the Coast.",
+    ],
+)
+def test_an_authors_bio_after_the_article_is_dropped(profiles, bio: str) -> None:
+    found = extract_text(capture(MENU, PROSE, [bio], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, bio).rule == "meta.author-bio"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tim Alberta Is a First-Rate Journalist. The Council Should Listen.",  # a headline: "Is" capitalised
+        "The Harbour Trust is a charity that has looked after the breakwater since the storm of 1953.",
+    ],
+)
+def test_a_sentence_naming_someone_or_something_is_no_bio(profiles, line: str) -> None:
+    assert decision_for(inside_article(line, profiles), line).rule != "meta.author-bio"
+
+
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
     found = extract_text(capture(MENU, PROSE, FOOTER), profiles)
     removed = [d for d in found.decisions if not d.keep]
