@@ -294,6 +294,7 @@ class Page:
     words: tuple[int, ...]
     language: str | None
     site: Profile | None
+    contents: tuple[int, int] | None = None  # the sections of the page a settle pass kept them from
 
     @cached_property
     def ruled(self) -> tuple[tuple[int, str], ...]:
@@ -311,6 +312,12 @@ class Page:
     def tables(self) -> list[tuple[int, int]]:
         """[start, stop) of each table on the page (``table_runs``)."""
         return table_runs(self)
+
+    @cached_property
+    def sections(self) -> tuple[int, int] | None:
+        """[first, last] of the article's section headings a contents list names (``section_span``;
+        on a settle pass, where the list was not kept, the span the first pass found)."""
+        return self.contents or section_span(self)
 
     @cached_property
     def block_weights(self) -> np.ndarray:
@@ -1361,6 +1368,9 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
     boundaries = [False] * len(scores)
     for start, stop in page.tables:
         scores[start:stop] = [max(0.0, score) for score in scores[start:stop]]
+    if page.sections is not None:
+        first, last = page.sections
+        scores[first : last + 1] = [max(0.0, score) for score in scores[first : last + 1]]
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
         cost = _block_cost(page.units[i].rule)
@@ -1535,6 +1545,52 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
             if not keep[j]:
                 items.append(j)
     return items
+
+
+#: A contents list names at least this many of the sections that follow it.
+CONTENTS_MIN_ENTRIES = 4
+#: ...each entry a short line (a heading), at most this many words.
+CONTENTS_MAX_WORDS = 12
+#: ...with a paragraph of at least this many words between each heading and the next.
+SECTION_MIN_WORDS = 15
+_HEADING_MARKS = "#*•·▪–—-0123456789.) \t"
+
+
+def _heading_key(text: str) -> str:
+    """A heading's text as a contents list and the heading itself both write it ("#2. Leaseweb", "2. Leaseweb")."""
+    return text.lstrip(_HEADING_MARKS).rstrip(" :.").casefold()
+
+
+def section_span(page: Page) -> tuple[int, int] | None:
+    """[first, last] of the section headings a contents list names: a run of CONTENTS_MIN_ENTRIES+
+    consecutive short lines each met once again later (a button's label recurs more often), in the
+    same order, with a paragraph (a line of SECTION_MIN_WORDS+ words) between each heading and the
+    next (a menu repeated in a sidebar or footer comes with other links between its items, not
+    prose). Between the headings is the article, however much of it is lists, tables or code, so
+    the block search may cross it at no cost."""
+    words = page.words
+    keys = [_heading_key(u.text) if w <= CONTENTS_MAX_WORDS else "" for u, w in zip(page.units, words, strict=True)]
+    seen: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key:
+            seen.setdefault(key, []).append(i)
+    prose = np.cumsum([w >= SECTION_MIN_WORDS for w in words]).tolist()
+    best: tuple[int, int] | None = None
+    i, n = 0, len(keys)
+    while i < n:
+        later: list[int] = []
+        j = i
+        while j < n and len(seen.get(keys[j], ())) == 2:
+            after = next((k for k in seen[keys[j]] if k > j + 1 and (not later or prose[k] > prose[later[-1]])), None)
+            if after is None:
+                break
+            later.append(after)
+            j += 1
+        found = len(later) >= CONTENTS_MIN_ENTRIES and later[0] >= j
+        if found and (best is None or later[-1] - later[0] > best[1] - best[0]):
+            best = (later[0], later[-1])
+        i = j + 1 if j > i else i + 1
+    return best
 
 
 def table_runs(page: Page) -> list[tuple[int, int]]:
@@ -1896,7 +1952,15 @@ def _settle_page(
         words = np.maximum(counts, 1).tolist()
     features[:, _REPEATED_FIELD] = repeated_fields(texts)
     units = tuple([Unit(line.text, (line,), rule) for line, rule in zip(lines, rules, strict=True)])
-    return Page(units, features, tuple(words), language, site)
+    return Page(units, features, tuple(words), language, site, _kept_span(page.sections, kept))
+
+
+def _kept_span(span: tuple[int, int] | None, kept: Sequence[int]) -> tuple[int, int] | None:
+    """``span`` of a page's units as indices of its ``kept`` units (None if fewer than two are in it)."""
+    if span is None:
+        return None
+    inside = [k for k, i in enumerate(kept) if span[0] <= i <= span[1]]
+    return (inside[0], inside[-1]) if len(inside) > 1 else None
 
 
 def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtraction:

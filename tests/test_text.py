@@ -15,6 +15,7 @@ from cleaners.text import (
     LISTED_ITEM_SIGNAL,
     PATTERNED_ROWS_SIGNAL,
     TABLE_ROWS_SIGNAL,
+    Header,
     Line,
     LineDecision,
     PassCache,
@@ -766,6 +767,60 @@ def test_a_long_table_inside_the_article_does_not_split_it(profiles: ProfileSet)
     page = analyse_page(capture(PROSE[:2], rows, PROSE[2:]), profiles)
     is_row = np.array([unit.text in rows for unit in page.units])
     assert _block_of(page, np.where(is_row, -1.0, 0.5)) == (0, len(page.units) - 1)
+
+
+GUIDE_SECTIONS = ["What the harbour needs", "The repairs so far", "What the fishermen say", "The next phase"]
+GUIDE_LISTS = [
+    ["Concrete blocks", "Steel piles", "Lighthouse jetty", "Mooring rings"],
+    ["Breakwater", "Sea wall", "Slipway", "North quay"],
+    ["Mooring fees", "Lost catch", "Fuel costs", "Insurance"],
+    ["Wall height", "Spring survey", "Tender", "Budget"],
+]
+
+
+def _guide(contents: list[str], headings: list[str]) -> list[str]:
+    """A guide: its contents list, then each section's heading, a paragraph and a short list."""
+    sections = [[h, p, *items] for h, p, items in zip(headings, PROSE, GUIDE_LISTS, strict=False)]
+    return [*MENU, *contents, *(line for section in sections for line in section), *FOOTER]
+
+
+def test_the_headings_a_contents_list_names_span_the_article(profiles: ProfileSet) -> None:
+    numbered = [f"#{n}. {h}" for n, h in enumerate(GUIDE_SECTIONS, 1)]  # headings written apart from the list
+    page = analyse_page(capture(_guide(GUIDE_SECTIONS, numbered)), profiles)
+    texts = [unit.text for unit in page.units]
+    assert page.sections == (texts.index(numbered[0]), texts.index(numbered[-1]))
+    # the span's lines cost the block search nothing: a list of short lines no longer splits the guide
+    scores = np.where([len(t.split()) < 5 for t in texts], -1.0, 0.5)
+    assert _block_of(page, scores) == (texts.index(numbered[0]), texts.index(PROSE[3]))
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        GUIDE_SECTIONS[:3],  # three entries are no contents list
+        [GUIDE_SECTIONS[0], *GUIDE_SECTIONS[2:], GUIDE_SECTIONS[1]],  # out of order
+    ],
+)
+def test_no_contents_list_without_four_headings_in_order(profiles: ProfileSet, headings: list[str]) -> None:
+    assert analyse_page(capture(_guide(GUIDE_SECTIONS, headings)), profiles).sections is None
+
+
+def test_a_menu_repeated_in_the_footer_names_no_sections(profiles: ProfileSet) -> None:
+    # the same links again, with no paragraph between them, or a label met more than twice
+    menu = ["Harbour news", "Fishing reports", "Tide tables", "Boat sales", "Weather"]
+    assert analyse_page(capture(menu, PROSE, menu), profiles).sections is None
+    spread = [line for item in menu for line in (item, PROSE[0])]
+    assert analyse_page(capture(menu, spread, menu), profiles).sections is None
+
+
+def test_a_settle_pass_keeps_the_sections_of_the_first(profiles: ProfileSet) -> None:
+    numbered = [f"#{n}. {h}" for n, h in enumerate(GUIDE_SECTIONS, 1)]
+    page = analyse_page(capture(_guide(GUIDE_SECTIONS, numbered)), profiles)
+    texts = [unit.text for unit in page.units]
+    keep = [t not in GUIDE_SECTIONS and t not in MENU and t not in FOOTER for t in texts]
+    settled = _settle_page(page, keep, Header(None, None, None, {}), profiles, None, PassCache())
+    settled_texts = [unit.text for unit in settled.units]
+    assert settled.sections == (settled_texts.index(numbered[0]), settled_texts.index(numbered[-1]))
 
 
 COLUMN_FOOTER = [
