@@ -126,7 +126,7 @@ def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) ->
     assert decision_for(found, heading).rule == "end.footer"
 
 
-@pytest.mark.parametrize("heading", ["Most read in world news", "Top stories in Nation"])
+@pytest.mark.parametrize("heading", ["Most read in world news", "Top stories in Nation", "More:"])
 def test_a_teaser_box_named_by_its_section_is_not_kept(profiles, heading: str) -> None:
     teasers = ["Lighthouse keeper's cottage sold for record price", "Ferry timetable changes for winter"]
     found = extract_text(capture(MENU, PROSE, [heading], teasers, FOOTER), profiles)
@@ -195,6 +195,11 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
         ("If you enjoyed this article, please share it with a friend.", "promo.call-to-action"),
         ("Join our Discord", "promo.call-to-action"),
         ("If you buy something through our links, we may earn a commission.", "legal.consent"),
+        ("Photo by Sam Roe", "media.caption-credit"),
+        ("Photo illustration by the Harbour Times. Photo by Sam Roe.", "media.caption-credit"),
+        ("Courtesy of the Harbour Trust", "media.caption-credit"),
+        ("(Image: © Harbour Trust/Sam Roe)", "media.caption-credit"),
+        ("Also: Ferry timetable changes for winter", "aside.related"),
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
