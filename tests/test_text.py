@@ -209,6 +209,27 @@ def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: 
 
 
 @pytest.mark.parametrize(
+    "button",
+    [
+        "Check price at Harbour Outfitters",
+        "Buy on Amazon",
+        "Track price",
+        "Loading prices for your region…",
+        "See the rating.",
+    ],
+)
+def test_a_shopping_widget_between_a_guides_items_is_dropped_and_splits_nothing(profiles, button: str) -> None:
+    found = inside_article(button, profiles)
+    assert decision_for(found, button).rule == "promo.shopping"
+    assert kept_texts(found) == PROSE
+
+
+def test_a_deal_naming_its_price_is_no_shopping_button(profiles) -> None:
+    deal = "Get it on Amazon for $139"
+    assert decision_for(inside_article(deal, profiles), deal).rule != "promo.shopping"
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "Image caption generation is a hard problem: a network must describe what a picture shows in words.",
