@@ -90,6 +90,7 @@ ASIDE_ITEM_SIGNAL = "signal.aside-item"
 LISTED_ITEM_SIGNAL = "signal.listed-item"
 TABLE_ROWS_SIGNAL = "signal.table-rows"
 PATTERNED_ROWS_SIGNAL = "signal.patterned-rows"
+EMBEDDED_POST_SIGNAL = "signal.embedded-post"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -1678,6 +1679,31 @@ def _pattern_run(page: Page, valid: np.ndarray, ends: set[int], first: int, step
     return run
 
 
+#: An embedded post's attribution line: "— Jane Doe (@janedoe) November 18, 2019".
+_POST_ATTRIBUTION = re.compile(r"[—–-] ?[^()]{1,60} \(@\w{1,30}\) \w{3,9}\.? \d{1,2}, \d{4}")
+#: An embedded post's text is at most this many lines before its attribution.
+POST_MAX_LINES = 3
+
+
+def embedded_posts(page: Page, keep: np.ndarray) -> list[int]:
+    """Unkept lines of the posts embedded in the article: an attribution line ("— Jane Doe
+    (@janedoe) November 18, 2019") and the post's text, the up to POST_MAX_LINES unruled lines
+    before it after the last kept line, when that kept line is right before the post or kept text
+    follows within TABLE_MAX_GAP lines. A tweet quoted in a story scores like a teaser line by
+    line (a handle, a date, no sentence around it); its attribution says what it is."""
+    n = len(page.units)
+    items: list[int] = []
+    for i, unit in enumerate(page.units):
+        if "(@" not in unit.text or keep[i] or not page.unruled[i] or not _POST_ATTRIBUTION.fullmatch(unit.text):
+            continue
+        start = i
+        while start > 0 and i - start < POST_MAX_LINES and not keep[start - 1] and page.unruled[start - 1]:
+            start -= 1
+        if (start > 0 and keep[start - 1]) or keep[i + 1 : min(n, i + 1 + TABLE_MAX_GAP)].any():
+            items.extend(range(start, i + 1))
+    return items
+
+
 def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tuple[int, int], int] | None:
     """When a comment thread starting at ``thread`` follows a line opening a comment section (a
     ``comments`` rule) within COMMENTS_CONFIRM_GAP lines: the best block before that line and the
@@ -1721,10 +1747,10 @@ def _block_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, int]:
     return keep & page.unruled, len(page.units) if thread is None else thread
 
 
-def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[int]]:
+def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[int], list[int]]:
     """``_block_lines`` with the items of the lists kept lines introduce, the rows of the tables
-    next to kept text and the patterned rows of its lists: (keep, listed items, table rows,
-    patterned rows), for ``select_lines`` and ``explain``."""
+    next to kept text, the patterned rows of its lists and the posts embedded in it: (keep, listed
+    items, table rows, patterned rows, embedded posts), for ``select_lines`` and ``explain``."""
     keep, thread = _block_lines(page, log_odds)
     listed = [i for i in listed_items(page, keep) if i < thread]
     keep[listed] = True
@@ -1732,14 +1758,16 @@ def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[i
     keep[tabled] = True
     patterned = [i for i in patterned_rows(page, keep) if i < thread]  # a dated teaser list shares marks too
     keep[patterned] = True
-    return keep, listed, tabled, patterned
+    embedded = [i for i in embedded_posts(page, keep) if i < thread]
+    keep[embedded] = True
+    return keep, listed, tabled, patterned, embedded
 
 
 def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
     the items of the lists they introduce and the rows of tables and patterned lists beside them, minus the items of
     promo boxes inside it, and nothing from a comment thread after it."""
-    keep, _, _, _ = _widened_lines(page, log_odds)
+    keep, _, _, _, _ = _widened_lines(page, log_odds)
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -2023,8 +2051,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    _, listed_at, tabled_at, patterned_at = _widened_lines(page, scores)
-    listed, tabled, patterned = set(listed_at), set(tabled_at), set(patterned_at)
+    _, listed_at, tabled_at, patterned_at, embedded_at = _widened_lines(page, scores)
+    listed, tabled, patterned, embedded = set(listed_at), set(tabled_at), set(patterned_at), set(embedded_at)
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -2042,6 +2070,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             rule_id, reason = TABLE_ROWS_SIGNAL, f"a row of a table next to the article (score {odds:+.1f})"
         elif kept and i in patterned:
             rule_id, reason = PATTERNED_ROWS_SIGNAL, f"a row of a list next to the article (score {odds:+.1f})"
+        elif kept and i in embedded:
+            rule_id, reason = EMBEDDED_POST_SIGNAL, f"a post embedded in the article (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

@@ -10,6 +10,7 @@ import pytest
 from cleaners import ProfileSet, default_profiles
 from cleaners.text import (
     DATELINE_SIGNAL,
+    EMBEDDED_POST_SIGNAL,
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     LISTED_ITEM_SIGNAL,
@@ -867,6 +868,25 @@ def test_a_footer_copied_as_columns_is_not_a_table(profiles: ProfileSet) -> None
 def test_a_table_after_the_article_has_ended_is_not_kept(profiles: ProfileSet) -> None:
     found = extract_text(capture(MENU, PROSE[:3], ["Comments"], STANDINGS, FOOTER[1:]), profiles)
     assert kept_texts(found) == PROSE[:3]
+
+
+TWEET = [
+    "Storm surge over the harbour wall again tonight, stay off the jetty",
+    "— Harbour Watch (@harbourwatch) November 18, 2019",
+]
+
+
+def test_a_post_embedded_in_the_article_is_kept(profiles: ProfileSet) -> None:
+    # a tweet's text and attribution score like teaser lines; the attribution says what they are
+    body = [*PROSE, *TWEET]  # after the last paragraph
+    found = extract_text(capture(MENU, body, FOOTER), profiles)
+    assert kept_texts(found) == body
+    assert decision_for(found, TWEET[1]).rule == EMBEDDED_POST_SIGNAL
+
+
+def test_a_post_far_from_the_article_is_not_kept(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE, FOOTER, MENU, TWEET, MENU), profiles)
+    assert kept_texts(found) == PROSE
 
 
 TOUR_DATES = [
