@@ -201,6 +201,13 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
         ("Courtesy of the Harbour Trust", "media.caption-credit"),
         ("(Image: © Harbour Trust/Sam Roe)", "media.caption-credit"),
         ("Also: Ferry timetable changes for winter", "aside.related"),
+        ("This post contains affiliate links. Read our full disclosure.", "legal.consent"),
+        ("When you buy through links on our site, we may earn an affiliate commission.", "legal.consent"),
+        ("Thank you! Please check your inbox for your welcome email.", "promo.newsletter"),
+        ("There was an issue with the form. Please try again.", "promo.newsletter"),
+        ("We noticed you are using an old browser. Please update it to see this site.", "nav.banner"),
+        ("Your browser is not supported.", "nav.banner"),
+        ("Dismiss notification", "nav.banner"),
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
