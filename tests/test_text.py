@@ -127,7 +127,18 @@ def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) ->
     assert decision_for(found, heading).rule == "end.footer"
 
 
-@pytest.mark.parametrize("heading", ["Most read in world news", "Top stories in Nation", "More:"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Most read in world news",
+        "Top stories in Nation",
+        "More:",
+        "Other posts you'll love:",
+        "You may also be interested in the following articles:",
+        "On a related note, here are some more stories from the coast.",
+        "More by the author:",
+    ],
+)
 def test_a_teaser_box_named_by_its_section_is_not_kept(profiles, heading: str) -> None:
     teasers = ["Lighthouse keeper's cottage sold for record price", "Ferry timetable changes for winter"]
     found = extract_text(capture(MENU, PROSE, [heading], teasers, FOOTER), profiles)
