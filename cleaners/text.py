@@ -1554,12 +1554,9 @@ CONTENTS_MIN_ENTRIES = 4
 CONTENTS_MAX_WORDS = 12
 #: ...with a paragraph of at least this many words between each heading and the next.
 SECTION_MIN_WORDS = 15
+#: What a heading's number or marker may start with, stripped before a contents entry and the heading
+#: itself are compared ("#2. Leaseweb", "2. Leaseweb").
 _HEADING_MARKS = "#*•·▪–—-0123456789.) \t"
-
-
-def _heading_key(text: str) -> str:
-    """A heading's text as a contents list and the heading itself both write it ("#2. Leaseweb", "2. Leaseweb")."""
-    return text.lstrip(_HEADING_MARKS).rstrip(" :.").casefold()
 
 
 def section_span(page: Page) -> tuple[int, int] | None:
@@ -1569,29 +1566,46 @@ def section_span(page: Page) -> tuple[int, int] | None:
     next (a menu repeated in a sidebar or footer comes with other links between its items, not
     prose). Between the headings is the article, however much of it is lists, tables or code, so
     the block search may cross it at no cost."""
-    words = page.words
-    keys = [_heading_key(u.text) if w <= CONTENTS_MAX_WORDS else "" for u, w in zip(page.units, words, strict=True)]
+    marks = _HEADING_MARKS
+    keys = [
+        u.text.lstrip(marks).rstrip(" :.").casefold() if w <= CONTENTS_MAX_WORDS else ""
+        for u, w in zip(page.units, page.words, strict=True)
+    ]
     seen: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         if key:
             seen.setdefault(key, []).append(i)
-    prose = np.cumsum([w >= SECTION_MIN_WORDS for w in words]).tolist()
+    firsts = sorted(at[0] for at in seen.values() if len(at) == 2)
+    if len(firsts) < CONTENTS_MIN_ENTRIES:
+        return None
+    prose: list[int] = []
     best: tuple[int, int] | None = None
-    i, n = 0, len(keys)
-    while i < n:
-        later: list[int] = []
-        j = i
-        while j < n and len(seen.get(keys[j], ())) == 2:
-            after = next((k for k in seen[keys[j]] if k > j + 1 and (not later or prose[k] > prose[later[-1]])), None)
-            if after is None:
-                break
-            later.append(after)
-            j += 1
-        found = len(later) >= CONTENTS_MIN_ENTRIES and later[0] >= j
-        if found and (best is None or later[-1] - later[0] > best[1] - best[0]):
-            best = (later[0], later[-1])
-        i = j + 1 if j > i else i + 1
+    for run in _runs(firsts):
+        pos = 0
+        while len(run) - pos >= CONTENTS_MIN_ENTRIES:  # an entry that breaks the order starts a new try after it
+            prose = prose or np.cumsum([w >= SECTION_MIN_WORDS for w in page.words]).tolist()
+            later: list[int] = []
+            for i in run[pos:]:
+                after = seen[keys[i]][1]
+                if after <= i + 1 or (later and prose[after] <= prose[later[-1]]):
+                    break
+                later.append(after)
+            found = len(later) >= CONTENTS_MIN_ENTRIES and later[0] >= run[pos] + len(later)
+            if found and (best is None or later[-1] - later[0] > best[1] - best[0]):
+                best = (later[0], later[-1])
+            pos += len(later) + 1
     return best
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Sorted indices split into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def table_runs(page: Page) -> list[tuple[int, int]]:
