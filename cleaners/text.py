@@ -90,6 +90,7 @@ ASIDE_ITEM_SIGNAL = "signal.aside-item"
 LISTED_ITEM_SIGNAL = "signal.listed-item"
 TABLE_ROWS_SIGNAL = "signal.table-rows"
 PATTERNED_ROWS_SIGNAL = "signal.patterned-rows"
+EMBEDDED_POST_SIGNAL = "signal.embedded-post"
 
 #: Names of the per-line features, in the order ``line_features`` returns them.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -300,6 +301,7 @@ class Page:
     words: tuple[int, ...]
     language: str | None
     site: Profile | None
+    contents: tuple[int, int] | None = None  # the sections of the page a settle pass kept them from
 
     @cached_property
     def ruled(self) -> tuple[tuple[int, str], ...]:
@@ -312,6 +314,17 @@ class Page:
         unruled = np.ones(len(self.units), dtype=bool)
         unruled[[i for i, _ in self.ruled]] = False
         return unruled
+
+    @cached_property
+    def tables(self) -> list[tuple[int, int]]:
+        """[start, stop) of each table on the page (``table_runs``)."""
+        return table_runs(self)
+
+    @cached_property
+    def sections(self) -> tuple[int, int] | None:
+        """[first, last] of the article's section headings a contents list names (``section_span``;
+        on a settle pass, where the list was not kept, the span the first pass found)."""
+        return self.contents or section_span(self)
 
     @cached_property
     def block_weights(self) -> np.ndarray:
@@ -1355,7 +1368,8 @@ def _block_cost(rule: Rule | None) -> float | None:
 
 def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None) -> tuple[int, int] | None:
     """The best block of a page under per-line log-odds (rules: a boundary, a penalty, or nothing:
-    bylines and ``inline`` drop rules).
+    bylines and ``inline`` drop rules; the rows of a table cost nothing, so a long standings table
+    does not split the article around it).
 
     From ``thread_start`` on (a comment thread or dated teaser list), positive scores count for
     THREAD_DISCOUNT of their value and the block can't run across its start.
@@ -1366,6 +1380,11 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
     scores: list[float | None] = values.tolist()
     boundaries = [False] * len(scores)
+    for start, stop in page.tables:
+        scores[start:stop] = [max(0.0, score) for score in scores[start:stop]]
+    if page.sections is not None:
+        first, last = page.sections
+        scores[first : last + 1] = [max(0.0, score) for score in scores[first : last + 1]]
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
         cost = _block_cost(page.units[i].rule)
@@ -1542,6 +1561,84 @@ def listed_items(page: Page, keep: np.ndarray) -> list[int]:
     return items
 
 
+#: A contents list names at least this many of the sections that follow it.
+CONTENTS_MIN_ENTRIES = 4
+#: ...each entry a short line (a heading), at most this many words.
+CONTENTS_MAX_WORDS = 12
+#: ...with a paragraph of at least this many words between each heading and the next.
+SECTION_MIN_WORDS = 15
+#: What a heading's number or marker may start with, stripped before a contents entry and the heading
+#: itself are compared ("#2. Leaseweb", "2. Leaseweb").
+_HEADING_MARKS = "#*•·▪–—-0123456789.) \t"
+
+
+def section_span(page: Page) -> tuple[int, int] | None:
+    """[first, last] of the section headings a contents list names: a run of CONTENTS_MIN_ENTRIES+
+    consecutive short lines each met once again later (a button's label recurs more often), in the
+    same order, with a paragraph (a line of SECTION_MIN_WORDS+ words) between each heading and the
+    next (a menu repeated in a sidebar or footer comes with other links between its items, not
+    prose). Between the headings is the article, however much of it is lists, tables or code, so
+    the block search may cross it at no cost."""
+    marks = _HEADING_MARKS
+    keys = [
+        u.text.lstrip(marks).rstrip(" :.").casefold() if w <= CONTENTS_MAX_WORDS else ""
+        for u, w in zip(page.units, page.words, strict=True)
+    ]
+    seen: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key:
+            seen.setdefault(key, []).append(i)
+    firsts = sorted(at[0] for at in seen.values() if len(at) == 2)
+    if len(firsts) < CONTENTS_MIN_ENTRIES:
+        return None
+    prose: list[int] = []
+    best: tuple[int, int] | None = None
+    for run in _runs(firsts):
+        pos = 0
+        while len(run) - pos >= CONTENTS_MIN_ENTRIES:  # an entry that breaks the order starts a new try after it
+            prose = prose or np.cumsum([w >= SECTION_MIN_WORDS for w in page.words]).tolist()
+            later: list[int] = []
+            for i in run[pos:]:
+                after = seen[keys[i]][1]
+                if after <= i + 1 or (later and prose[after] <= prose[later[-1]]):
+                    break
+                later.append(after)
+            found = len(later) >= CONTENTS_MIN_ENTRIES and later[0] >= run[pos] + len(later)
+            if found and (best is None or later[-1] - later[0] > best[1] - best[0]):
+                best = (later[0], later[-1])
+            pos += len(later) + 1
+    return best
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Sorted indices split into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def table_runs(page: Page) -> list[tuple[int, int]]:
+    """[start, stop) of each table on the page: TABLE_MIN_ROWS+ consecutive unruled table rows
+    (``table_row``: two or more cell gaps), none repeated elsewhere on the page, with digits in
+    half the rows at least."""
+    features = page.features
+    rows = features[:, _FEATURE_INDEX["table_row"]] > 0
+    if rows.sum() < TABLE_MIN_ROWS:
+        return []
+    rows &= page.unruled & ~(features[:, _FEATURE_INDEX["repeated"]] > 0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
+    numeric = features[:, _FEATURE_INDEX["numeric_share"]] > 0
+    return [
+        (start, stop)
+        for start, stop in zip(edges[::2], edges[1::2], strict=True)
+        if stop - start >= TABLE_MIN_ROWS and 2 * numeric[start:stop].sum() >= stop - start
+    ]
+
+
 def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     """Unkept rows of the tables next to kept text: runs of TABLE_MIN_ROWS+ consecutive table rows
     (``table_row``: two or more cell gaps), none repeated elsewhere on the page, ending or starting
@@ -1549,18 +1646,11 @@ def table_rows(page: Page, keep: np.ndarray) -> list[int]:
     an article's end (an ``end`` or ``credit`` line after the kept text). A standings or data table
     scores like a menu line by line (short cells, digits, no sentence); a footer copied as columns
     ("News  Sport  Weather") has the cells but not the figures."""
-    features = page.features
-    rows = features[:, _FEATURE_INDEX["table_row"]] > 0
-    if rows.sum() < TABLE_MIN_ROWS:
-        return []
-    rows &= page.unruled & ~(features[:, _FEATURE_INDEX["repeated"]] > 0)
-    n = len(rows)
+    n = len(page.units)
     items: list[int] = []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))).tolist()
-    numeric = features[:, _FEATURE_INDEX["numeric_share"]] > 0
     ends = [i for i, action in page.ruled if action in ("end", "credit")]
-    for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        if stop - start < TABLE_MIN_ROWS or keep[start:stop].all() or 2 * numeric[start:stop].sum() < stop - start:
+    for start, stop in page.tables:
+        if keep[start:stop].all():
             continue
         window = max(0, start - TABLE_MAX_GAP)
         kept_before = np.flatnonzero(keep[window:start])
@@ -1616,6 +1706,31 @@ def _pattern_run(page: Page, valid: np.ndarray, ends: set[int], first: int, step
     return run
 
 
+#: An embedded post's attribution line: "— Jane Doe (@janedoe) November 18, 2019".
+_POST_ATTRIBUTION = re.compile(r"[—–-] ?[^()]{1,60} \(@\w{1,30}\) \w{3,9}\.? \d{1,2}, \d{4}")
+#: An embedded post's text is at most this many lines before its attribution.
+POST_MAX_LINES = 3
+
+
+def embedded_posts(page: Page, keep: np.ndarray) -> list[int]:
+    """Unkept lines of the posts embedded in the article: an attribution line ("— Jane Doe
+    (@janedoe) November 18, 2019") and the post's text, the up to POST_MAX_LINES unruled lines
+    before it after the last kept line, when that kept line is right before the post or kept text
+    follows within TABLE_MAX_GAP lines. A tweet quoted in a story scores like a teaser line by
+    line (a handle, a date, no sentence around it); its attribution says what it is."""
+    n = len(page.units)
+    items: list[int] = []
+    for i, unit in enumerate(page.units):
+        if "(@" not in unit.text or keep[i] or not page.unruled[i] or not _POST_ATTRIBUTION.fullmatch(unit.text):
+            continue
+        start = i
+        while start > 0 and i - start < POST_MAX_LINES and not keep[start - 1] and page.unruled[start - 1]:
+            start -= 1
+        if (start > 0 and keep[start - 1]) or keep[i + 1 : min(n, i + 1 + TABLE_MAX_GAP)].any():
+            items.extend(range(start, i + 1))
+    return items
+
+
 def _before_comments(page: Page, log_odds: np.ndarray, thread: int) -> tuple[tuple[int, int], int] | None:
     """When a comment thread starting at ``thread`` follows a line opening a comment section (a
     ``comments`` rule) within COMMENTS_CONFIRM_GAP lines: the best block before that line and the
@@ -1659,10 +1774,10 @@ def _block_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, int]:
     return keep & page.unruled, len(page.units) if thread is None else thread
 
 
-def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[int]]:
+def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[int], list[int]]:
     """``_block_lines`` with the items of the lists kept lines introduce, the rows of the tables
-    next to kept text and the patterned rows of its lists: (keep, listed items, table rows,
-    patterned rows), for ``select_lines`` and ``explain``."""
+    next to kept text, the patterned rows of its lists and the posts embedded in it: (keep, listed
+    items, table rows, patterned rows, embedded posts), for ``select_lines`` and ``explain``."""
     keep, thread = _block_lines(page, log_odds)
     listed = [i for i in listed_items(page, keep) if i < thread]
     keep[listed] = True
@@ -1670,14 +1785,16 @@ def _widened_lines(page: Page, log_odds: np.ndarray) -> tuple[np.ndarray, list[i
     keep[tabled] = True
     patterned = [i for i in patterned_rows(page, keep) if i < thread]  # a dated teaser list shares marks too
     keep[patterned] = True
-    return keep, listed, tabled, patterned
+    embedded = [i for i in embedded_posts(page, keep) if i < thread]
+    keep[embedded] = True
+    return keep, listed, tabled, patterned, embedded
 
 
 def select_lines(page: Page, log_odds: np.ndarray) -> list[bool]:
     """Which units are article text: the best block of the final scores, plus lines sure on their own,
     the items of the lists they introduce and the rows of tables and patterned lists beside them, minus the items of
     promo boxes inside it, and nothing from a comment thread after it."""
-    keep, _, _, _ = _widened_lines(page, log_odds)
+    keep, _, _, _, _ = _widened_lines(page, log_odds)
     promo = aside_items(page)
     if promo:
         keep[list(promo)] = False
@@ -1890,7 +2007,15 @@ def _settle_page(
         words = np.maximum(counts, 1).tolist()
     features[:, _REPEATED_FIELD] = repeated_fields(texts)
     units = tuple([_new(Unit, (line.text, (line,), rule)) for line, rule in zip(lines, rules, strict=True)])
-    return Page(units, features, tuple(words), language, site)
+    return Page(units, features, tuple(words), language, site, _kept_span(page.sections, kept))
+
+
+def _kept_span(span: tuple[int, int] | None, kept: Sequence[int]) -> tuple[int, int] | None:
+    """``span`` of a page's units as indices of its ``kept`` units (None if fewer than two are in it)."""
+    if span is None:
+        return None
+    inside = [k for k, i in enumerate(kept) if span[0] <= i <= span[1]]
+    return (inside[0], inside[-1]) if len(inside) > 1 else None
 
 
 def _keep_only(found: TextExtraction, paragraphs: tuple[str, ...]) -> TextExtraction:
@@ -1953,8 +2078,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
     kept_at = [i for i, k in enumerate(keep) if k]
     last = kept_at[-1] if kept_at else len(keep)
     promo = aside_items(page)
-    _, listed_at, tabled_at, patterned_at = _widened_lines(page, scores)
-    listed, tabled, patterned = set(listed_at), set(tabled_at), set(patterned_at)
+    _, listed_at, tabled_at, patterned_at, embedded_at = _widened_lines(page, scores)
+    listed, tabled, patterned, embedded = set(listed_at), set(tabled_at), set(patterned_at), set(embedded_at)
     decisions: list[LineDecision] = []
     for i, (unit, kept, odds) in enumerate(zip(page.units, keep, scores.tolist(), strict=True)):
         rule = unit.rule
@@ -1972,6 +2097,8 @@ def _decisions(page: Page, scores: np.ndarray, keep: Sequence[bool], header: Hea
             rule_id, reason = TABLE_ROWS_SIGNAL, f"a row of a table next to the article (score {odds:+.1f})"
         elif kept and i in patterned:
             rule_id, reason = PATTERNED_ROWS_SIGNAL, f"a row of a list next to the article (score {odds:+.1f})"
+        elif kept and i in embedded:
+            rule_id, reason = EMBEDDED_POST_SIGNAL, f"a post embedded in the article (score {odds:+.1f})"
         elif kept:
             rule_id, reason = KEEP_MAIN_BLOCK, f"article text (score {odds:+.1f})"
         elif i > last:

@@ -10,17 +10,20 @@ import pytest
 from cleaners import ProfileSet, default_profiles
 from cleaners.text import (
     DATELINE_SIGNAL,
+    EMBEDDED_POST_SIGNAL,
     FEATURE_NAMES,
     KEEP_MAIN_BLOCK,
     LISTED_ITEM_SIGNAL,
     PATTERNED_ROWS_SIGNAL,
     TABLE_ROWS_SIGNAL,
+    Header,
     Line,
     LineDecision,
     PassCache,
     RuleMatcher,
     TextExtraction,
     Unit,
+    _block_of,
     _one_line,
     _select,
     _settle_page,
@@ -124,7 +127,18 @@ def test_the_author_bio_after_the_article_is_not_kept(profiles, heading: str) ->
     assert decision_for(found, heading).rule == "end.footer"
 
 
-@pytest.mark.parametrize("heading", ["Most read in world news", "Top stories in Nation"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Most read in world news",
+        "Top stories in Nation",
+        "More:",
+        "Other posts you'll love:",
+        "You may also be interested in the following articles:",
+        "On a related note, here are some more stories from the coast.",
+        "More by the author:",
+    ],
+)
 def test_a_teaser_box_named_by_its_section_is_not_kept(profiles, heading: str) -> None:
     teasers = ["Lighthouse keeper's cottage sold for record price", "Ferry timetable changes for winter"]
     found = extract_text(capture(MENU, PROSE, [heading], teasers, FOOTER), profiles)
@@ -178,12 +192,60 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
         ("(opens in a new tab)", "nav.banner"),
         ("Secure .gov websites use HTTPS", "nav.banner"),
         ("A .gov website belongs to an official government organization in the United States.", "nav.banner"),
+        ("Please check the opt-in box to confirm you would like to receive our emails.", "promo.newsletter"),
+        ("Keep an eye on your inbox for the next edition.", "promo.newsletter"),
+        ("There was an error processing your subscription.", "promo.newsletter"),
+        ("An email with an activation link has been sent to your address.", "promo.newsletter"),
+        ("I agree that the Harbour Times may send me its weekly newsletter.", "promo.newsletter"),
+        ("Stay up to date with the Harbour Times.", "promo.newsletter"),
+        ("Follow the Harbour Times on Instagram, Facebook and YouTube.", "social.follow"),
+        ("Subscribe to our YouTube channel for more harbour videos!", "social.follow"),
+        ("Share this content", "social.follow"),
+        ("Pin it for later!", "social.follow"),
+        ("Was this article helpful?", "promo.call-to-action"),
+        ("Did you enjoy this post? You can buy me a coffee.", "promo.call-to-action"),
+        ("If you enjoyed this article, please share it with a friend.", "promo.call-to-action"),
+        ("Join our Discord", "promo.call-to-action"),
+        ("If you buy something through our links, we may earn a commission.", "legal.consent"),
+        ("Photo by Sam Roe", "media.caption-credit"),
+        ("Photo illustration by the Harbour Times. Photo by Sam Roe.", "media.caption-credit"),
+        ("Courtesy of the Harbour Trust", "media.caption-credit"),
+        ("(Image: © Harbour Trust/Sam Roe)", "media.caption-credit"),
+        ("Also: Ferry timetable changes for winter", "aside.related"),
+        ("This post contains affiliate links. Read our full disclosure.", "legal.consent"),
+        ("When you buy through links on our site, we may earn an affiliate commission.", "legal.consent"),
+        ("Thank you! Please check your inbox for your welcome email.", "promo.newsletter"),
+        ("There was an issue with the form. Please try again.", "promo.newsletter"),
+        ("We noticed you are using an old browser. Please update it to see this site.", "nav.banner"),
+        ("Your browser is not supported.", "nav.banner"),
+        ("Dismiss notification", "nav.banner"),
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
     found = inside_article(line, profiles)
     assert decision_for(found, line).rule == rule
     assert kept_texts(found) == PROSE
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        "Check price at Harbour Outfitters",
+        "Buy on Amazon",
+        "Track price",
+        "Loading prices for your region…",
+        "See the rating.",
+    ],
+)
+def test_a_shopping_widget_between_a_guides_items_is_dropped_and_splits_nothing(profiles, button: str) -> None:
+    found = inside_article(button, profiles)
+    assert decision_for(found, button).rule == "promo.shopping"
+    assert kept_texts(found) == PROSE
+
+
+def test_a_deal_naming_its_price_is_no_shopping_button(profiles) -> None:
+    deal = "Get it on Amazon for $139"
+    assert decision_for(inside_article(deal, profiles), deal).rule != "promo.shopping"
 
 
 @pytest.mark.parametrize(
@@ -219,6 +281,31 @@ def test_an_article_sentence_about_cookies_is_kept(profiles) -> None:
     sentence = "Apps that use cookies or send marketing messages must also follow the new rules, the regulator said."
     found = inside_article(sentence, profiles)
     assert sentence in kept_texts(found)
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Jane Doe is a freelance writer based in Portland. Her work has appeared in the Harbour Times.",
+        "Sam Roe is the Harbour Times' senior editor and has covered the coast since 2009.",
+        "Dr. Ann Lee is an Associate Professor of Oceanography at the University of the Coast.",
+    ],
+)
+def test_an_authors_bio_after_the_article_is_dropped(profiles, bio: str) -> None:
+    found = extract_text(capture(MENU, PROSE, [bio], FOOTER), profiles)
+    assert kept_texts(found) == PROSE
+    assert decision_for(found, bio).rule == "meta.author-bio"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tim Alberta Is a First-Rate Journalist. The Council Should Listen.",  # a headline: "Is" capitalised
+        "The Harbour Trust is a charity that has looked after the breakwater since the storm of 1953.",
+    ],
+)
+def test_a_sentence_naming_someone_or_something_is_no_bio(profiles, line: str) -> None:
+    assert decision_for(inside_article(line, profiles), line).rule != "meta.author-bio"
 
 
 def test_every_removed_line_has_a_rule_and_a_reason(profiles) -> None:
@@ -706,7 +793,9 @@ def test_a_table_next_to_the_article_is_kept_as_its_rows(profiles: ProfileSet, b
     body = [*STANDINGS, *PROSE[:3]] if before else [*PROSE[:3], *STANDINGS]
     found = extract_text(capture(MENU, body, FOOTER[1:]), profiles)
     assert kept_texts(found) == body
-    assert decision_for(found, STANDINGS[0]).rule == TABLE_ROWS_SIGNAL
+    # a table costs the block search nothing: after the prose its rows may join the block itself
+    assert decision_for(found, STANDINGS[0]).rule in (TABLE_ROWS_SIGNAL, KEEP_MAIN_BLOCK)
+    assert not before or decision_for(found, STANDINGS[0]).rule == TABLE_ROWS_SIGNAL
 
 
 def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: ProfileSet) -> None:
@@ -714,6 +803,69 @@ def test_a_short_table_or_one_far_from_the_article_is_not_kept(profiles: Profile
     assert kept_texts(found) == PROSE[:3]
     found = extract_text(capture(MENU, PROSE[:3], FOOTER[1:], MENU, STANDINGS), profiles)
     assert kept_texts(found) == PROSE[:3]
+
+
+def test_a_long_table_inside_the_article_does_not_split_it(profiles: ProfileSet) -> None:
+    # the rows of a table cost the block search nothing: a standings table scoring like a menu line
+    # by line had cut the article's intro off the text after it
+    rows = [f"{n}     Crew {n}     {5000 - n * 7}     {n % 5}     {n % 3}" for n in range(1, 25)]
+    page = analyse_page(capture(PROSE[:2], rows, PROSE[2:]), profiles)
+    is_row = np.array([unit.text in rows for unit in page.units])
+    assert _block_of(page, np.where(is_row, -1.0, 0.5)) == (0, len(page.units) - 1)
+
+
+GUIDE_SECTIONS = ["What the harbour needs", "The repairs so far", "What the fishermen say", "The next phase"]
+GUIDE_LISTS = [
+    ["Concrete blocks", "Steel piles", "Lighthouse jetty", "Mooring rings"],
+    ["Breakwater", "Sea wall", "Slipway", "North quay"],
+    ["Mooring fees", "Lost catch", "Fuel costs", "Insurance"],
+    ["Wall height", "Spring survey", "Tender", "Budget"],
+]
+
+
+def _guide(contents: list[str], headings: list[str]) -> list[str]:
+    """A guide: its contents list, then each section's heading, a paragraph and a short list."""
+    sections = [[h, p, *items] for h, p, items in zip(headings, PROSE, GUIDE_LISTS, strict=False)]
+    return [*MENU, *contents, *(line for section in sections for line in section), *FOOTER]
+
+
+def test_the_headings_a_contents_list_names_span_the_article(profiles: ProfileSet) -> None:
+    numbered = [f"#{n}. {h}" for n, h in enumerate(GUIDE_SECTIONS, 1)]  # headings written apart from the list
+    page = analyse_page(capture(_guide(GUIDE_SECTIONS, numbered)), profiles)
+    texts = [unit.text for unit in page.units]
+    assert page.sections == (texts.index(numbered[0]), texts.index(numbered[-1]))
+    # the span's lines cost the block search nothing: a list of short lines no longer splits the guide
+    scores = np.where([len(t.split()) < 5 for t in texts], -1.0, 0.5)
+    assert _block_of(page, scores) == (texts.index(numbered[0]), texts.index(PROSE[3]))
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        GUIDE_SECTIONS[:3],  # three entries are no contents list
+        [GUIDE_SECTIONS[0], *GUIDE_SECTIONS[2:], GUIDE_SECTIONS[1]],  # out of order
+    ],
+)
+def test_no_contents_list_without_four_headings_in_order(profiles: ProfileSet, headings: list[str]) -> None:
+    assert analyse_page(capture(_guide(GUIDE_SECTIONS, headings)), profiles).sections is None
+
+
+def test_a_menu_repeated_in_the_footer_names_no_sections(profiles: ProfileSet) -> None:
+    # the same links again, with no paragraph between them, or a label met more than twice
+    menu = ["Harbour news", "Fishing reports", "Tide tables", "Boat sales", "Weather"]
+    assert analyse_page(capture(menu, PROSE, menu), profiles).sections is None
+    spread = [line for item in menu for line in (item, PROSE[0])]
+    assert analyse_page(capture(menu, spread, menu), profiles).sections is None
+
+
+def test_a_settle_pass_keeps_the_sections_of_the_first(profiles: ProfileSet) -> None:
+    numbered = [f"#{n}. {h}" for n, h in enumerate(GUIDE_SECTIONS, 1)]
+    page = analyse_page(capture(_guide(GUIDE_SECTIONS, numbered)), profiles)
+    texts = [unit.text for unit in page.units]
+    keep = [t not in GUIDE_SECTIONS and t not in MENU and t not in FOOTER for t in texts]
+    settled = _settle_page(page, keep, Header(None, None, None, {}), profiles, None, PassCache())
+    settled_texts = [unit.text for unit in settled.units]
+    assert settled.sections == (settled_texts.index(numbered[0]), settled_texts.index(numbered[-1]))
 
 
 COLUMN_FOOTER = [
@@ -734,6 +886,25 @@ def test_a_footer_copied_as_columns_is_not_a_table(profiles: ProfileSet) -> None
 def test_a_table_after_the_article_has_ended_is_not_kept(profiles: ProfileSet) -> None:
     found = extract_text(capture(MENU, PROSE[:3], ["Comments"], STANDINGS, FOOTER[1:]), profiles)
     assert kept_texts(found) == PROSE[:3]
+
+
+TWEET = [
+    "Storm surge over the harbour wall again tonight, stay off the jetty",
+    "— Harbour Watch (@harbourwatch) November 18, 2019",
+]
+
+
+def test_a_post_embedded_in_the_article_is_kept(profiles: ProfileSet) -> None:
+    # a tweet's text and attribution score like teaser lines; the attribution says what they are
+    body = [*PROSE, *TWEET]  # after the last paragraph
+    found = extract_text(capture(MENU, body, FOOTER), profiles)
+    assert kept_texts(found) == body
+    assert decision_for(found, TWEET[1]).rule == EMBEDDED_POST_SIGNAL
+
+
+def test_a_post_far_from_the_article_is_not_kept(profiles: ProfileSet) -> None:
+    found = extract_text(capture(MENU, PROSE, FOOTER, MENU, TWEET, MENU), profiles)
+    assert kept_texts(found) == PROSE
 
 
 TOUR_DATES = [
