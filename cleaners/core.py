@@ -16,7 +16,7 @@ from cleaners.language import detect_language
 from cleaners.modes import DEFAULT_MODE, ExtractionMode, cleaner_version
 from cleaners.profiles import ProfileSet, default_profiles
 from cleaners.text import count_words, extract_text
-from schemas.records import ArticleRecord, Capture, Quarantined, normalise_body, sha256_hex
+from schemas.records import ArticleRecord, Capture, Quarantined, content_hash, normalise_body, sha256_hex
 
 MIN_BODY_WORDS = 15
 
@@ -141,5 +141,5 @@ def clean(
         cleaner_version=cleaner_version(mode),
         updated_at=parse_published(found.updated, capture.captured_at),
         date_source=found.date_source if published_at else None,
-        content_hash=sha256_hex(normalised.encode("utf-8")),  # content_hash(body)
+        content_hash=content_hash(body, normalised),
     )

@@ -1380,11 +1380,9 @@ def _block_of(page: Page, log_odds: np.ndarray, thread_start: int | None = None)
         values[thread_start:] = np.where(tail > 0, tail * THREAD_DISCOUNT, tail)
     scores: list[float | None] = values.tolist()
     boundaries = [False] * len(scores)
-    for start, stop in page.tables:
+    sections = [(page.sections[0], page.sections[1] + 1)] if page.sections is not None else []
+    for start, stop in [*page.tables, *sections]:
         scores[start:stop] = [max(0.0, score) for score in scores[start:stop]]
-    if page.sections is not None:
-        first, last = page.sections
-        scores[first : last + 1] = [max(0.0, score) for score in scores[first : last + 1]]
     for i, action in page.ruled:
         boundaries[i] = action in ("end", "credit")
         cost = _block_cost(page.units[i].rule)

@@ -30,9 +30,10 @@ def normalise_body(body: str, words: list[str] | None = None) -> str:
     return " ".join(body.split() if words is None else words).casefold()
 
 
-def content_hash(body: str) -> str:
-    """sha256 of the normalised body: two captures of the same text share it."""
-    return sha256_hex(normalise_body(body).encode("utf-8"))
+def content_hash(body: str, normalised: str | None = None) -> str:
+    """sha256 of the normalised body: two captures of the same text share it (``normalised``:
+    ``normalise_body(body)``, when the caller has it)."""
+    return sha256_hex((normalised if normalised is not None else normalise_body(body)).encode("utf-8"))
 
 
 @dataclass(frozen=True, slots=True)
