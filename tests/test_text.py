@@ -92,6 +92,13 @@ def inside_article(line: str, profiles):
     return extract_text(capture(MENU, PROSE[:3], [line], PROSE[3:], FOOTER), profiles)
 
 
+def assert_dropped_inside_article(line: str, rule: str, profiles) -> None:
+    """``line`` between an article's paragraphs is dropped by ``rule`` and the article kept whole."""
+    found = inside_article(line, profiles)
+    assert decision_for(found, line).rule == rule
+    assert kept_texts(found) == PROSE
+
+
 @pytest.mark.parametrize(
     "caption",
     [
@@ -103,9 +110,7 @@ def inside_article(line: str, profiles):
     ],
 )
 def test_a_caption_ending_in_its_picture_credit_is_dropped(profiles, caption: str) -> None:
-    found = inside_article(caption, profiles)
-    assert kept_texts(found) == PROSE
-    assert decision_for(found, caption).rule == "media.caption-credit"
+    assert_dropped_inside_article(caption, "media.caption-credit", profiles)
 
 
 def test_a_sentence_about_credit_is_no_picture_credit(profiles) -> None:
@@ -163,9 +168,7 @@ def test_a_heading_about_a_thing_inside_the_article_ends_nothing(profiles) -> No
     ],
 )
 def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> None:
-    found = inside_article(line, profiles)
-    assert kept_texts(found) == PROSE
-    assert decision_for(found, line).rule == "promo.newsletter"
+    assert_dropped_inside_article(line, "promo.newsletter", profiles)
 
 
 @pytest.mark.parametrize(
@@ -222,9 +225,7 @@ def test_a_newsletter_box_inside_the_article_is_dropped(profiles, line: str) -> 
     ],
 )
 def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: str, rule: str) -> None:
-    found = inside_article(line, profiles)
-    assert decision_for(found, line).rule == rule
-    assert kept_texts(found) == PROSE
+    assert_dropped_inside_article(line, rule, profiles)
 
 
 @pytest.mark.parametrize(
@@ -238,9 +239,7 @@ def test_form_labels_and_buttons_inside_the_article_are_dropped(profiles, line: 
     ],
 )
 def test_a_shopping_widget_between_a_guides_items_is_dropped_and_splits_nothing(profiles, button: str) -> None:
-    found = inside_article(button, profiles)
-    assert decision_for(found, button).rule == "promo.shopping"
-    assert kept_texts(found) == PROSE
+    assert_dropped_inside_article(button, "promo.shopping", profiles)
 
 
 def test_a_deal_naming_its_price_is_no_shopping_button(profiles) -> None:
@@ -272,9 +271,7 @@ def test_a_sentence_about_image_captions_is_no_caption_label(profiles, line: str
     ],
 )
 def test_consent_small_print_inside_the_article_is_dropped(profiles, line: str) -> None:
-    found = inside_article(line, profiles)
-    assert kept_texts(found) == PROSE
-    assert decision_for(found, line).rule == "legal.consent"
+    assert_dropped_inside_article(line, "legal.consent", profiles)
 
 
 def test_an_article_sentence_about_cookies_is_kept(profiles) -> None:
